@@ -1,0 +1,159 @@
+"""The ``stack`` Invoke collection: ``stack.build`` and ``stack.push``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import Task, task
+
+from . import console, settings, workflow
+from .errors import Interrupted, StackError
+
+# Exactly these short flags; every other flag is long only (-f means --force).
+SHORT_FLAGS = {"target": "t", "builder": "b", "force": "f"}
+
+
+class StackTask(Task[Any]):
+    """A task whose short flags are exactly the ones in ``SHORT_FLAGS``."""
+
+    def __init__(self, body: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(body, auto_shortflags=False, **kwargs)
+
+    def arg_opts(
+        self, name: str, default: Any, taken_names: set[str]
+    ) -> dict[str, Any]:
+        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        short = SHORT_FLAGS.get(name)
+        if short and short not in taken_names:
+            opts["names"].append(short)
+        return opts
+
+
+COMMON_HELP = {
+    "target": "Bake target or group to build; repeat for several (default: the "
+    "bake file's default group).",
+    "builder": "Buildx builder to bake on (see `docker buildx ls`).",
+    "force": "Switch the active buildx builder without asking.",
+    "bake-file": "Bake file to read (default: config stack.bake_file, "
+    "docker-bake.hcl).",
+    "set": "Override a target value, as bake's --set PATTERN.KEY=VALUE; repeatable.",
+    "registry": "Registry and namespace for the images, handed to bake as REGISTRY.",
+    "image-tag": "Tag for the images, handed to bake as TAG.",
+    "progress": "Bake's progress output: auto, plain, tty or quiet.",
+    "no-cache": "Build without using any cache.",
+    "pull": "Always pull a newer version of the base images.",
+}
+
+
+def _run(action: Callable[[], int]) -> None:
+    """Run a task's action; turn failures into one line and an exit status."""
+    try:
+        code = action()
+    except Interrupted as interruption:
+        raise Exit(code=interruption.code) from None
+    except KeyboardInterrupt:
+        raise Exit(code=Interrupted().code) from None
+    except StackError as failure:
+        console.error(failure.message, failure.hint)
+        raise Exit(code=failure.code) from None
+
+    if code:
+        raise Exit(code=code)
+
+
+def _request(c: Context, builder: str | None, builder_key: str, **flags: Any) -> Any:
+    config = settings.stack_config(c.config)
+    chosen = settings.pick(builder, config[builder_key])
+    return workflow.Request(
+        builder=chosen,
+        builder_source="--builder" if builder else f"config stack.{builder_key}",
+        bake_file=settings.pick(flags["bake_file"], config["bake_file"]),
+        targets=tuple(flags["target"] or ()),
+        sets=tuple(flags["set_"] or ()),
+        registry=settings.pick(flags["registry"], config["registry"]),
+        image_tag=settings.pick(flags["image_tag"], config["image_tag"]),
+        progress=flags["progress"],
+        no_cache=flags["no_cache"],
+        pull=flags["pull"],
+        force=flags["force"],
+        dry=bool(c.config.run.dry),
+        probe_timeout=settings.as_seconds(config["probe_timeout"], "probe_timeout"),
+    )
+
+
+@task(klass=StackTask, iterable=["target", "set_"], help=COMMON_HELP)
+def build(
+    c: Context,
+    target: list[str] | None = None,
+    builder: str | None = None,
+    force: bool = False,
+    bake_file: str | None = None,
+    set_: list[str] | None = None,
+    registry: str | None = None,
+    image_tag: str | None = None,
+    progress: str | None = None,
+    no_cache: bool = False,
+    pull: bool = False,
+) -> None:
+    """Build the stack's images into the local Docker daemon.
+
+    Runs bake on the native `docker` builder with --load: no registry cache,
+    one platform, and the daemon's own layer cache.
+    """
+    flags = dict(locals())
+    del flags["c"], flags["builder"]
+    _run(lambda: workflow.build(_request(c, builder, "build_builder", **flags)))
+
+
+@task(
+    klass=StackTask,
+    iterable=["target", "set_", "platform"],
+    help={
+        **COMMON_HELP,
+        "platform": "Platform to push, such as linux/arm64; repeatable, and each "
+        "may be a comma list (default: config stack.platforms).",
+    },
+)
+def push(
+    c: Context,
+    target: list[str] | None = None,
+    builder: str | None = None,
+    force: bool = False,
+    bake_file: str | None = None,
+    set_: list[str] | None = None,
+    registry: str | None = None,
+    image_tag: str | None = None,
+    progress: str | None = None,
+    no_cache: bool = False,
+    pull: bool = False,
+    platform: list[str] | None = None,
+) -> None:
+    """Push multi-platform images with shared registry cache.
+
+    Runs bake with --push on a docker-container (or kubernetes, remote)
+    builder, with cache-from and cache-to of type=registry, mode=max.
+    """
+    flags = dict(locals())
+    del flags["c"], flags["builder"], flags["platform"]
+
+    def action() -> int:
+        config = settings.stack_config(c.config)
+        push_settings = workflow.PushSettings(
+            drivers=frozenset(settings.as_list(config["push_drivers"], "push_drivers")),
+            platforms=settings.as_list(
+                settings.pick(platform, config["platforms"]), "platforms"
+            ),
+            cache_tag=config["cache_tag"],
+        )
+        request = _request(c, builder, "push_builder", **flags)
+        return workflow.push(request, push_settings)
+
+    _run(action)
+
+
+ns = Collection("stack", build, push)
+ns.configure({"stack": settings.DEFAULTS})
