@@ -5,6 +5,9 @@
 #                               docker-buildx from trixie (pinned low); idempotent
 #   scripts/engine.sh start     start dockerd unless one already answers
 #   scripts/engine.sh stop      stop the dockerd that `start` started
+#   scripts/engine.sh run CMD   run CMD with a daemon: one that already answers
+#                               is reused and left running; one started for
+#                               CMD is stopped afterwards, whatever CMD did
 set -euo pipefail
 
 state_dir=${STACK_ENGINE_STATE:-/tmp/stack-engine}
@@ -95,9 +98,25 @@ stop() {
     say "dockerd stopped"
 }
 
-case "${1:-}" in
+run() {
+    [ "$#" -gt 0 ] || { echo "usage: $0 run CMD [ARG...]" >&2; exit 2; }
+    if answers; then
+        say "a Docker daemon already answers; reusing it and leaving it running"
+        "$@"
+        return
+    fi
+
+    start
+    trap stop EXIT
+    "$@"
+}
+
+command=${1:-}
+shift || true
+case "$command" in
     install) install ;;
     start) start ;;
     stop) stop ;;
-    *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
+    run) run "$@" ;;
+    *) echo "usage: $0 install|start|stop|run CMD..." >&2; exit 2 ;;
 esac
