@@ -57,49 +57,61 @@ def _options(request: Request, builder: str) -> plan.BakeOptions:
     )
 
 
-def _bake(
-    argv: Sequence[str],
-    env: Mapping[str, str],
-    ours: Mapping[str, str],
-    *,
-    dry: bool,
-) -> int:
-    console.show_command(console.command_line(argv, ours), dry=dry)
-    if dry:
-        return 0
-    return docker.run_attached(argv, env=env)
+@dataclass(frozen=True)
+class _Guarded:
+    """A checked request on its selected builder, before anything is switched."""
+
+    selection: guard.Selection
+    options: plan.BakeOptions
+    env: dict[str, str]
+    ours: dict[str, str]
 
 
-def build(request: Request) -> int:
-    """Bake on the native builder with --load; return bake's exit status."""
+def _guarded(request: Request, drivers: frozenset[str], task: str) -> _Guarded:
     _check(request)
     env, ours = plan.bake_env(
         os.environ, registry=request.registry, image_tag=request.image_tag
     )
 
     selection = guard.select_builder(
-        request.builder,
-        guard.BUILD_DRIVERS,
-        task="build",
+        request.builder, drivers, task=task, timeout=request.probe_timeout
+    )
+    return _Guarded(selection, _options(request, selection.name), env, ours)
+
+
+def _resolve(request: Request, guarded: _Guarded) -> dict[str, Any]:
+    return buildx.bake_print(
+        plan.print_args(guarded.options),
+        bake_file=request.bake_file,
+        env=guarded.env,
         timeout=request.probe_timeout,
     )
-    options = _options(request, selection.name)
-    if selection.needs_switch:
-        buildx.bake_print(
-            plan.print_args(options),
-            bake_file=request.bake_file,
-            env=env,
-            timeout=request.probe_timeout,
-        )
 
+
+def _switch_and_bake(request: Request, guarded: _Guarded, argv: Sequence[str]) -> int:
     guard.switch(
-        selection,
+        guarded.selection,
         force=request.force,
         dry=request.dry,
         timeout=request.probe_timeout,
     )
-    guard.warn_builder_override(selection)
-    return _bake(plan.build_argv(options), env, ours, dry=request.dry)
+    guard.warn_builder_override(guarded.selection)
+
+    console.show_command(console.command_line(argv, guarded.ours), dry=request.dry)
+    if request.dry:
+        return 0
+    return docker.run_attached(argv, env=guarded.env)
+
+
+def build(request: Request) -> int:
+    """Bake on the native builder with --load; return bake's exit status."""
+    guarded = _guarded(request, guard.BUILD_DRIVERS, "build")
+
+    # Only a switch needs protecting; on the fast path bake reports a bad file.
+    if guarded.selection.needs_switch:
+        _resolve(request, guarded)
+
+    return _switch_and_bake(request, guarded, plan.build_argv(guarded.options))
 
 
 def _resolved_targets(resolved: Mapping[str, Any], bake_file: str) -> dict[str, Any]:
@@ -114,36 +126,14 @@ def _resolved_targets(resolved: Mapping[str, Any], bake_file: str) -> dict[str, 
 
 def push(request: Request, settings: PushSettings) -> int:
     """Bake multi-platform images with registry cache and --push."""
-    _check(request)
-    env, ours = plan.bake_env(
-        os.environ, registry=request.registry, image_tag=request.image_tag
-    )
+    guarded = _guarded(request, settings.drivers, "push")
 
-    selection = guard.select_builder(
-        request.builder,
-        settings.drivers,
-        task="push",
-        timeout=request.probe_timeout,
-    )
-    options = _options(request, selection.name)
-    resolved = buildx.bake_print(
-        plan.print_args(options),
-        bake_file=request.bake_file,
-        env=env,
-        timeout=request.probe_timeout,
-    )
+    targets = _resolved_targets(_resolve(request, guarded), request.bake_file)
     argv = plan.push_argv(
-        options,
-        _resolved_targets(resolved, request.bake_file),
+        guarded.options,
+        targets,
         platforms=settings.platforms,
         cache_tag=settings.cache_tag,
     )
 
-    guard.switch(
-        selection,
-        force=request.force,
-        dry=request.dry,
-        timeout=request.probe_timeout,
-    )
-    guard.warn_builder_override(selection)
-    return _bake(argv, env, ours, dry=request.dry)
+    return _switch_and_bake(request, guarded, argv)

@@ -596,3 +596,17 @@ def test_push_platform_flags_accept_comma_lists(
         "'*.platform=linux/arm/v7'",
         "'*.platform=linux/s390x'",
     ]
+
+
+def test_a_bake_file_without_targets_is_refused_before_any_switch(
+    fp: FakeProcess, invoke: Invoke
+) -> None:
+    active(fp)
+    container_builder(fp)
+    fp.register(PRINT, stdout='{"group": {"default": {"targets": []}}}')
+
+    result = invoke("stack.push", "--force")
+
+    assert result.code == 1
+    assert "bake resolved no targets from docker-bake.hcl" in result.err
+    assert len(fp.calls) == 3
