@@ -1,0 +1,179 @@
+"""The push round trip: a registry, a builder that bootstraps, and the cache.
+
+STACK_E2E_REGISTRY names a registry (host:port, plain HTTP) to push to; else
+Debian's docker-registry serves one on 127.0.0.1. STACK_E2E_PUSH_BUILDER names
+an existing push builder; else the test creates one, which must bootstrap.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+
+import pytest
+
+from . import registry
+from .conftest import STARTING_ENV
+from .sandbox import Sandbox, output, unique, user_config_dir
+
+REGISTRY_VARIABLE = "STACK_E2E_REGISTRY"
+BUILDER_VARIABLE = "STACK_E2E_PUSH_BUILDER"
+REGISTRY_BINARY = "docker-registry"
+BUILDKIT_IMAGE = "moby/buildkit:buildx-stable-1"
+BOOTSTRAP_TIMEOUT = 180.0
+PLATFORMS = {"linux/amd64", "linux/arm64"}
+
+
+def registry_binary() -> str:
+    """Debian's docker-registry, or skip: without it no registry can be started."""
+    found = shutil.which(REGISTRY_BINARY, path=f"{os.defpath}:/usr/bin")
+    if found is None:
+        pytest.skip(
+            f"push tests need a registry: set {REGISTRY_VARIABLE}, or install "
+            "Debian's docker-registry (scripts/engine.sh install)"
+        )
+    return found
+
+
+@pytest.fixture
+def registry_address() -> Iterator[str]:
+    """Where to push: STACK_E2E_REGISTRY, else a registry of the test's own."""
+    given = STARTING_ENV.get(REGISTRY_VARIABLE)
+    if given:
+        yield given
+        return
+
+    with registry.local_registry(registry_binary()) as running:
+        yield running.address
+
+
+def _buildkitd_config(folder: Path, address: str) -> Path:
+    config = folder / "buildkitd.toml"
+    config.write_text(f'[registry."{address}"]\n  http = true\n  insecure = true\n')
+    return config
+
+
+def _copy_user_builder(sandbox: Sandbox, name: str) -> str:
+    """Make the user's builder ``name`` visible in the sandbox, touching nothing.
+
+    buildx keeps a builder as one file under ``buildx/instances``.
+    """
+    source = user_config_dir(STARTING_ENV) / "buildx" / "instances" / name
+    if not source.is_file():
+        pytest.fail(
+            f"{BUILDER_VARIABLE}={name}, but {source} does not exist; name a "
+            "builder that `docker buildx ls` shows",
+            pytrace=False,
+        )
+    instances = Path(sandbox.env["DOCKER_CONFIG"]) / "buildx" / "instances"
+    instances.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, instances / name)
+    return name
+
+
+@pytest.fixture
+def push_builder(
+    sandbox: Sandbox, registry_address: str, tmp_path: Path
+) -> Iterator[str]:
+    """A builder that can push: the user's, or one we create and bootstrap."""
+    given = STARTING_ENV.get(BUILDER_VARIABLE)
+    if given:
+        yield _copy_user_builder(sandbox, given)
+        return
+
+    had_buildkit = sandbox.docker("image", "inspect", BUILDKIT_IMAGE).returncode == 0
+    name = sandbox.create_builder(
+        unique("stack-e2e-push"),
+        "--driver",
+        "docker-container",
+        "--driver-opt",
+        "network=host",
+        "--driver-opt",
+        f"image={BUILDKIT_IMAGE}",
+        "--buildkitd-config",
+        str(_buildkitd_config(tmp_path, registry_address)),
+    )
+    try:
+        booted = sandbox.docker(
+            "buildx", "inspect", "--bootstrap", name, timeout=BOOTSTRAP_TIMEOUT
+        )
+        if booted.returncode != 0:
+            reason = output(booted).strip().splitlines()[-1:]
+            pytest.skip(
+                f"no push builder can bootstrap here (it pulls {BUILDKIT_IMAGE}): "
+                f"{' '.join(reason)}; set {BUILDER_VARIABLE} to one that can"
+            )
+        yield name
+    finally:
+        sandbox.docker("buildx", "rm", name)
+        if not had_buildkit:
+            sandbox.docker("image", "rm", BUILDKIT_IMAGE)
+
+
+def test_the_local_registry_answers_while_it_runs_and_is_gone_after() -> None:
+    with registry.local_registry(registry_binary()) as running:
+        assert registry.answers(running.address)
+        storage = running.storage
+
+    assert running.process.poll() is not None
+    assert not registry.answers(running.address)
+    assert not storage.exists()
+
+
+def test_manifest_reads_an_image_the_daemon_pushed_to_the_local_registry(
+    sandbox: Sandbox,
+) -> None:
+    built = sandbox.invoke("stack.build", "-t", "gateway", *sandbox.image_flags)
+    assert built.returncode == 0, output(built)
+    source = sandbox.bake_targets()["gateway"]["tags"][0]
+    repository = f"{sandbox.namespace}/gateway"
+
+    with registry.local_registry(registry_binary()) as running:
+        sandbox.docker_ok("tag", source, f"{running.address}/{source}")
+        sandbox.docker_ok("push", f"{running.address}/{source}")
+        document = registry.manifest(running.address, repository, sandbox.tag)
+        with pytest.raises(HTTPError) as missing:
+            registry.manifest(running.address, repository, "buildcache")
+
+    assert document["mediaType"] in registry.MANIFEST_TYPES
+    assert not registry.is_index(document)
+    assert not registry.holds_buildkit_cache(document)
+    assert missing.value.code == 404
+
+
+def _repository(tag: str, address: str) -> str:
+    """The repository path inside the registry: ``ns/name`` of ``addr/ns/name:t``."""
+    return tag.removeprefix(f"{address}/").rpartition(":")[0]
+
+
+def test_push_round_trip_with_registry_cache(
+    sandbox: Sandbox, registry_address: str, push_builder: str
+) -> None:
+    destination = f"{registry_address}/{sandbox.namespace}"
+    flags = ["--builder", push_builder, "--force", "--progress", "plain"]
+    flags += ["--registry", destination, "--image-tag", sandbox.tag]
+    repositories = [
+        _repository(target["tags"][0], registry_address)
+        for target in sandbox.bake_targets(registry=destination).values()
+    ]
+
+    pushed = sandbox.invoke("stack.push", *flags)
+
+    assert pushed.returncode == 0, output(pushed)
+    for repository in repositories:
+        index = registry.manifest(registry_address, repository, sandbox.tag)
+        assert registry.is_index(index), index
+        assert registry.platforms(index) >= PLATFORMS
+        cache = registry.manifest(registry_address, repository, "buildcache")
+        assert registry.holds_buildkit_cache(cache), cache
+
+    sandbox.docker_ok("buildx", "prune", "-af", "--builder", push_builder)
+    again = sandbox.invoke("stack.push", *flags)
+
+    assert again.returncode == 0, output(again)
+    for repository in repositories:
+        ref = f"{registry_address}/{repository}:buildcache"
+        assert f"importing cache manifest from {ref}" in output(again)
