@@ -53,7 +53,7 @@ def test_push_refuses_the_native_builder_for_its_driver(sandbox: Sandbox) -> Non
 def test_the_create_command_push_prints_makes_a_builder_push_accepts(
     sandbox: Sandbox,
 ) -> None:
-    name = unique("does-not-exist")
+    name = unique("stack-e2e-does-not-exist")
     refused = sandbox.invoke("stack.push", "--builder", name)
     assert refused.returncode == 1
     command = refused.stderr.strip().splitlines()[-1]
