@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from stack_tasks.docker_config import config_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_BAKE_FILE = REPO_ROOT / "docker-bake.hcl"
@@ -36,16 +39,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
-def user_config_dir(env: Mapping[str, str]) -> Path:
-    """The Docker CLI config folder the user's own commands read."""
-    configured = env.get("DOCKER_CONFIG")
-    return Path(configured) if configured else Path.home() / ".docker"
-
-
 def prepare_config_dir(path: Path, env: Mapping[str, str]) -> None:
     """Make ``path`` a fresh Docker config that still finds the user's plugins."""
     path.mkdir(parents=True, exist_ok=True)
-    plugins = user_config_dir(env) / "cli-plugins"
+    plugins = config_dir(env) / "cli-plugins"
     if plugins.is_dir():
         (path / "cli-plugins").symlink_to(plugins, target_is_directory=True)
 
@@ -128,6 +125,21 @@ class Sandbox:
     def adopt_builder(self, name: str) -> None:
         """Remove ``name`` at the end too: a builder the test made some other way."""
         self.builders.append(name)
+
+    def borrow_builder(self, name: str, owner_config: Path) -> bool:
+        """Make a builder of another Docker config usable here; False if none.
+
+        buildx keeps each builder as one file under ``buildx/instances``. The
+        copy goes with the sandbox, and the builder itself is never removed.
+        """
+        source = owner_config / "buildx" / "instances" / name
+        if not source.is_file():
+            return False
+
+        instances = Path(self.env["DOCKER_CONFIG"]) / "buildx" / "instances"
+        instances.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, instances / name)
+        return True
 
     def active_builder(self) -> tuple[str, str]:
         """Name and driver of the builder that bare ``docker buildx`` uses."""

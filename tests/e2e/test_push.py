@@ -16,9 +16,11 @@ from urllib.error import HTTPError
 
 import pytest
 
+from stack_tasks.docker_config import config_dir
+
 from . import registry
 from .conftest import STARTING_ENV
-from .sandbox import Sandbox, output, unique, user_config_dir
+from .sandbox import Sandbox, output, unique
 
 REGISTRY_VARIABLE = "STACK_E2E_REGISTRY"
 BUILDER_VARIABLE = "STACK_E2E_PUSH_BUILDER"
@@ -57,24 +59,6 @@ def _buildkitd_config(folder: Path, address: str) -> Path:
     return config
 
 
-def _copy_user_builder(sandbox: Sandbox, name: str) -> str:
-    """Make the user's builder ``name`` visible in the sandbox, touching nothing.
-
-    buildx keeps a builder as one file under ``buildx/instances``.
-    """
-    source = user_config_dir(STARTING_ENV) / "buildx" / "instances" / name
-    if not source.is_file():
-        pytest.fail(
-            f"{BUILDER_VARIABLE}={name}, but {source} does not exist; name a "
-            "builder that `docker buildx ls` shows",
-            pytrace=False,
-        )
-    instances = Path(sandbox.env["DOCKER_CONFIG"]) / "buildx" / "instances"
-    instances.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, instances / name)
-    return name
-
-
 @pytest.fixture
 def push_builder(
     sandbox: Sandbox, registry_address: str, tmp_path: Path
@@ -82,7 +66,13 @@ def push_builder(
     """A builder that can push: the user's, or one we create and bootstrap."""
     given = STARTING_ENV.get(BUILDER_VARIABLE)
     if given:
-        yield _copy_user_builder(sandbox, given)
+        if not sandbox.borrow_builder(given, config_dir(STARTING_ENV)):
+            pytest.fail(
+                f"{BUILDER_VARIABLE}={given}, but your Docker config has no such "
+                "builder; name one that `docker buildx ls` shows",
+                pytrace=False,
+            )
+        yield given
         return
 
     had_buildkit = sandbox.docker("image", "inspect", BUILDKIT_IMAGE).returncode == 0
