@@ -101,10 +101,10 @@ class Sandbox:
             check=False,
         )
 
-    def invoke(self, *args: str) -> Completed:
+    def invoke(self, *args: str, env: Mapping[str, str] | None = None) -> Completed:
         """Run ``invoke ARGS`` in a real process, as a user would type it."""
         argv = [sys.executable, "-m", "invoke", *args]
-        return self.run(argv, timeout=TASK_TIMEOUT)
+        return self.run(argv, env=env, timeout=TASK_TIMEOUT)
 
     def docker(self, *args: str, timeout: float = QUERY_TIMEOUT) -> Completed:
         """Run ``docker ARGS``; the caller checks the status."""

@@ -50,3 +50,17 @@ def test_a_broken_dockerfile_fails_with_the_status_and_error_of_bake(
     assert "Traceback" not in output(done)
     assert "Error: " not in done.stderr
     assert sandbox.our_images() == []
+
+
+def test_an_unreachable_daemon_is_one_error_line_for_each_task(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    nowhere = {"DOCKER_HOST": f"unix://{tmp_path / 'no-daemon.sock'}"}
+
+    for args in (["stack.build"], ["--dry", "stack.push"]):
+        done = sandbox.invoke(*args, env=nowhere)
+
+        assert done.returncode == 1, output(done)
+        assert done.stderr.startswith("Error: the Docker daemon cannot be reached")
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in output(done)

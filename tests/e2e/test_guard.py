@@ -69,3 +69,21 @@ def test_the_create_command_push_prints_makes_a_builder_push_accepts(
     dry = sandbox.invoke("--dry", "stack.push", "--builder", name)
     assert dry.returncode == 0, output(dry)
     assert f"docker buildx bake --builder {name}" in dry.stdout
+
+
+def test_build_with_force_switches_to_the_native_builder_of_the_context(
+    sandbox: Sandbox, container_builder: str
+) -> None:
+    endpoint = "{{.Endpoints.docker.Host}}"
+    host = sandbox.docker_ok("context", "inspect", "--format", endpoint).strip()
+    # DOCKER_HOST would force the default context; the new one holds its host.
+    sandbox.env.pop("DOCKER_HOST", None)
+    context = unique("stack-e2e-context")
+    sandbox.docker_ok("context", "create", context, "--docker", f"host={host}")
+    sandbox.docker_ok("context", "use", context)
+    sandbox.use(container_builder)
+
+    done = sandbox.invoke("stack.build", "--force", *sandbox.image_flags)
+
+    assert done.returncode == 0, output(done)
+    assert sandbox.active_builder() == (context, "docker")
