@@ -6,7 +6,6 @@ answers and skips them otherwise; ``required`` makes a missing daemon a failure.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +13,9 @@ from pathlib import Path
 import pytest
 
 from . import gate
-from .sandbox import Sandbox, isolated_env, prepare_config_dir
+from .sandbox import STARTING_ENV, Sandbox, isolated_env, prepare_config_dir
 
 HERE = Path(__file__).parent
-
-# Taken at import, before any function fixture (tests/conftest.py's included)
-# changes the environment: the daemon is reached the way the user reaches it.
-STARTING_ENV = dict(os.environ)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -8,6 +8,7 @@ images carry a namespace no one else uses, and it removes what it made.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -32,6 +33,10 @@ _STEERING_PREFIXES = ("BUILDX_", "BUILDKIT_", "INVOKE_")
 _STEERING_NAMES = frozenset({"DOCKER_CONFIG", "DOCKER_CONTEXT", "REGISTRY", "TAG"})
 
 Completed = subprocess.CompletedProcess[str]
+
+# Taken at import, before any function fixture (tests/conftest.py's included)
+# changes the environment: the daemon is reached the way the user reaches it.
+STARTING_ENV = dict(os.environ)
 
 
 def unique(prefix: str) -> str:

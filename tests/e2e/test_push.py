@@ -7,7 +7,6 @@ an existing push builder; else the test creates one, which must bootstrap.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -19,8 +18,7 @@ import pytest
 from stack_tasks.docker_config import config_dir
 
 from . import registry
-from .conftest import STARTING_ENV
-from .sandbox import Sandbox, output, unique
+from .sandbox import STARTING_ENV, Sandbox, output, unique
 
 REGISTRY_VARIABLE = "STACK_E2E_REGISTRY"
 BUILDER_VARIABLE = "STACK_E2E_PUSH_BUILDER"
@@ -32,11 +30,11 @@ PLATFORMS = {"linux/amd64", "linux/arm64"}
 
 def registry_binary() -> str:
     """Debian's docker-registry, or skip: without it no registry can be started."""
-    found = shutil.which(REGISTRY_BINARY, path=f"{os.defpath}:/usr/bin")
+    found = shutil.which(REGISTRY_BINARY)
     if found is None:
         pytest.skip(
-            f"push tests need a registry: set {REGISTRY_VARIABLE}, or install "
-            "Debian's docker-registry (scripts/engine.sh install)"
+            "Debian's docker-registry is not installed (scripts/engine.sh install "
+            f"installs it); {REGISTRY_VARIABLE} names another registry to push to"
         )
     return found
 
