@@ -24,23 +24,32 @@ class Builder:
 
 
 def parse_inspect(text: str) -> Builder:
-    """Read the builder's own name and driver, and every ``Error:`` line.
+    """Read the builder's own name and driver, and every error buildx reports.
 
     The first ``Name:`` and ``Driver:`` lines are the builder's; later ``Name:``
-    lines belong to its nodes.
+    lines begin its nodes. An ``Error:`` line, or a node whose ``Status:`` is
+    ``error``, is kept in buildx's words, with the node it belongs to. Lines
+    we do not know are skipped.
     """
     name = ""
     driver: str | None = None
+    node: str | None = None
     errors: list[str] = []
     for line in text.splitlines():
         key, _, value = line.partition(":")
         key, value = key.strip(), value.strip()
-        if key == "Name" and not name:
-            name = value
+        where = f"node '{node}': " if node is not None else ""
+        if key == "Name":
+            if name:
+                node = value
+            else:
+                name = value
         elif key == "Driver" and driver is None:
             driver = value or None
         elif key == "Error":
-            errors.append(value)
+            errors.append(f"{where}{value}")
+        elif key == "Status" and value.lower() == "error":
+            errors.append(f"{where}Status: {value}")
 
     return Builder(name=name, driver=driver, errors=tuple(errors))
 
