@@ -43,7 +43,7 @@ COMMON_HELP = {
     "set": "Override a target value, as bake's --set PATTERN.KEY=VALUE; repeatable.",
     "registry": "Registry and namespace for the images, handed to bake as REGISTRY.",
     "image-tag": "Tag for the images, handed to bake as TAG.",
-    "progress": "Bake's progress output: auto, plain, tty or quiet.",
+    "progress": "Bake's progress output: auto, plain, tty, quiet or rawjson.",
     "no-cache": "Build without using any cache.",
     "pull": "Always pull a newer version of the base images.",
 }
@@ -65,17 +65,26 @@ def _run(action: Callable[[], int]) -> None:
         raise Exit(code=code)
 
 
+def _source(flag_value: Any, flag: str, key: str) -> str:
+    """Where a setting came from, for error messages: its flag or its config key."""
+    given = flag_value is not None and flag_value != []
+    return flag if given else f"config stack.{key}"
+
+
 def _request(c: Context, builder: str | None, builder_key: str, **flags: Any) -> Any:
     config = settings.stack_config(c.config)
     chosen = settings.pick(builder, config[builder_key])
     return workflow.Request(
         builder=chosen,
-        builder_source="--builder" if builder else f"config stack.{builder_key}",
+        builder_source=_source(builder, "--builder", builder_key),
         bake_file=settings.pick(flags["bake_file"], config["bake_file"]),
+        bake_file_source=_source(flags["bake_file"], "--bake-file", "bake_file"),
         targets=tuple(flags["target"] or ()),
         sets=tuple(flags["set_"] or ()),
         registry=settings.pick(flags["registry"], config["registry"]),
+        registry_source=_source(flags["registry"], "--registry", "registry"),
         image_tag=settings.pick(flags["image_tag"], config["image_tag"]),
+        image_tag_source=_source(flags["image_tag"], "--image-tag", "image_tag"),
         progress=flags["progress"],
         no_cache=flags["no_cache"],
         pull=flags["pull"],
@@ -148,6 +157,7 @@ def push(
                 settings.pick(platform, config["platforms"]), "platforms"
             ),
             cache_tag=config["cache_tag"],
+            platforms_source=_source(platform, "--platform", "platforms"),
         )
         request = _request(c, builder, "push_builder", **flags)
         return workflow.push(request, push_settings)

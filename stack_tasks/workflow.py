@@ -18,10 +18,13 @@ class Request:
     builder: str | None
     builder_source: str
     bake_file: str
+    bake_file_source: str = "--bake-file"
     targets: tuple[str, ...] = ()
     sets: tuple[str, ...] = ()
     registry: str | None = None
+    registry_source: str = "--registry"
     image_tag: str | None = None
+    image_tag_source: str = "--image-tag"
     progress: str | None = None
     no_cache: bool = False
     pull: bool = False
@@ -37,12 +40,27 @@ class PushSettings:
     drivers: frozenset[str]
     platforms: tuple[str, ...]
     cache_tag: str
+    platforms_source: str = "--platform"
 
 
-def _check(request: Request) -> tuple[str, ...]:
+def _check(request: Request) -> None:
+    """Refuse a bad value before any process starts."""
     if request.builder is not None:
         validate.check_builder(request.builder, request.builder_source)
-    return validate.check_targets(request.targets)
+    validate.check_targets(request.targets)
+    validate.check_sets(request.sets)
+    if request.registry is not None:
+        validate.check_registry(request.registry, request.registry_source)
+    if request.image_tag is not None:
+        validate.check_tag(request.image_tag, request.image_tag_source)
+    if request.progress is not None:
+        validate.check_progress(request.progress)
+    validate.check_bake_file(request.bake_file, request.bake_file_source)
+
+
+def _check_push(settings: PushSettings) -> None:
+    validate.check_platforms(settings.platforms, settings.platforms_source)
+    validate.check_tag(settings.cache_tag, "config stack.cache_tag")
 
 
 def _options(request: Request, builder: str) -> plan.BakeOptions:
@@ -126,6 +144,7 @@ def _resolved_targets(resolved: Mapping[str, Any], bake_file: str) -> dict[str, 
 
 def push(request: Request, settings: PushSettings) -> int:
     """Bake multi-platform images with registry cache and --push."""
+    _check_push(settings)
     guarded = _guarded(request, settings.drivers, "push")
 
     targets = _resolved_targets(_resolve(request, guarded), request.bake_file)

@@ -63,8 +63,10 @@ class TerminalInput(io.StringIO):
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """Each test starts in an empty folder, with no Docker or bake variables set."""
+    """Each test starts in a folder with an empty bake file, no Docker or bake
+    variables set; the tasks refuse a bake file that is not there."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "docker-bake.hcl").write_text("")
     for name in (
         "BUILDX_BUILDER",
         "DOCKER_CONTEXT",

@@ -558,6 +558,7 @@ def test_every_config_key_can_be_set_from_the_environment(
     monkeypatch.setenv("INVOKE_STACK_CACHE_TAG", "cache-x")
     monkeypatch.setenv("INVOKE_STACK_PUSH_BUILDER", "far")
     monkeypatch.setenv("INVOKE_STACK_BAKE_FILE", "other.hcl")
+    Path("other.hcl").write_text("")
     monkeypatch.setenv("INVOKE_STACK_IMAGE_TAG", "7")
     monkeypatch.setenv("INVOKE_STACK_PROBE_TIMEOUT", "3.5")
     active(fp, "far", "remote")
