@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
-from .errors import Interrupted, StackError
+from .errors import SIGNALLED, Interrupted, StackError
 
 DOCKER = "docker"
 
@@ -74,25 +78,65 @@ def probe(
     return output
 
 
+class _Forwarder:
+    """Pass SIGTERM on to the child we wait for, and remember that it came.
+
+    The handler exists only in the main thread, where Python runs signal
+    handlers; a SIGTERM that comes before the child starts is passed on as
+    soon as it has.
+    """
+
+    def __init__(self) -> None:
+        self.child: subprocess.Popen[bytes] | None = None
+        self.received: int | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.received = signum
+        if self.child is not None:
+            self.child.send_signal(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[_Forwarder]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+
+        previous = signal.signal(signal.SIGTERM, self)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def attach(self, child: subprocess.Popen[bytes]) -> None:
+        self.child = child
+        if self.received is not None:
+            child.send_signal(self.received)
+
+
 def run_attached(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> int:
     """Run a command on the user's terminal and return its exit status.
 
-    Ctrl-C reaches the child through the terminal's process group; we wait for
-    it to finish so that no orphan is left, then report the interruption.
+    Ctrl-C reaches the child through the terminal's process group, and SIGTERM
+    to the task is passed on to it; we wait for the child to finish so that no
+    orphan is left, then report the interruption with the shell's status.
     """
-    try:
-        process = subprocess.Popen(list(argv), env=env)
-    except FileNotFoundError:
-        raise _docker_missing() from None
-
     interrupted = False
-    while True:
+    with _Forwarder().installed() as forwarder:
         try:
-            returncode = process.wait()
-            break
-        except KeyboardInterrupt:
-            interrupted = True
+            process = subprocess.Popen(list(argv), env=env)
+        except FileNotFoundError:
+            raise _docker_missing() from None
+        forwarder.attach(process)
 
+        while True:
+            try:
+                returncode = process.wait()
+                break
+            except KeyboardInterrupt:
+                interrupted = True
+
+    if forwarder.received is not None:
+        raise Interrupted(SIGNALLED + forwarder.received)
     if interrupted:
         raise Interrupted()
     return returncode

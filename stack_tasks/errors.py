@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-INTERRUPTED = 130
+import signal
+
+# A shell reports a command ended by signal N as status 128 + N.
+SIGNALLED = 128
+INTERRUPTED = SIGNALLED + signal.SIGINT
 
 
 class StackError(Exception):
@@ -20,7 +24,7 @@ class StackError(Exception):
 
 
 class Interrupted(StackError):
-    """The user pressed Ctrl-C; the task ends with the shell's status for it."""
+    """Ctrl-C or SIGTERM stopped the task; it ends with the shell's status for it."""
 
     def __init__(self, code: int = INTERRUPTED) -> None:
         super().__init__("interrupted", code=code)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -611,3 +617,237 @@ def test_a_bake_file_without_targets_is_refused_before_any_switch(
     assert result.code == 1
     assert "bake resolved no targets from docker-bake.hcl" in result.err
     assert len(fp.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ("stack.build", "--registry", "Bad Reg"),
+            {},
+            "Error: --registry 'Bad Reg' is not a registry and namespace",
+        ),
+        (
+            ("stack.build",),
+            {"INVOKE_STACK_IMAGE_TAG": "-rc1"},
+            "Error: config stack.image_tag '-rc1' is not an image tag",
+        ),
+        (
+            ("stack.push", "--platform", "linux/amd64,arm64"),
+            {},
+            "Error: --platform entry 'arm64' is not a platform",
+        ),
+        (
+            ("stack.push",),
+            {"INVOKE_STACK_PLATFORMS": "linux/amd64, linux"},
+            "Error: config stack.platforms entry 'linux' is not a platform",
+        ),
+        (
+            ("stack.build", "--set", "platform=linux/arm64"),
+            {},
+            "Error: --set 'platform=linux/arm64' does not have the shape",
+        ),
+        (
+            ("stack.push", "--bake-file", "missing.hcl"),
+            {},
+            "Error: --bake-file 'missing.hcl': no such bake file",
+        ),
+    ],
+    ids=[
+        "a registry flag",
+        "a tag from config",
+        "a platform in a comma list",
+        "a platform from config",
+        "a set without a pattern",
+        "a missing bake file",
+    ],
+)
+def test_a_bad_value_fails_in_one_line_before_any_process_starts(
+    fp: FakeProcess,
+    invoke: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    env: dict[str, str],
+    message: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    result = invoke(*args)
+
+    assert result.code == 1
+    assert len(result.err.splitlines()) == 1
+    assert result.err.startswith(message)
+    assert list(fp.calls) == []
+
+
+# The tasks as a user runs them: `invoke stack.*` in a child process, over a
+# stand-in docker that is a real child too, so that signals and timeouts reach
+# it as they would reach docker. It logs each call and bakes by sleeping.
+STAND_IN = r"""#!/bin/sh
+echo "$*" >> "$STAND_IN_DIR/calls"
+record_pid() {
+    echo $$ > "$STAND_IN_DIR/pid.tmp" && mv "$STAND_IN_DIR/pid.tmp" "$STAND_IN_DIR/pid"
+}
+case "$1 $2" in
+"buildx inspect")
+    if [ -n "$STAND_IN_HANG" ]; then record_pid; exec sleep 60; fi
+    printf 'Name: %s\nDriver: docker\n' "${3:-default}" ;;
+"buildx bake")
+    if [ "$3" = "--print" ]; then echo '{}'; exit 0; fi
+    record_pid; exec sleep 60 ;;
+"buildx use") ;;
+*) exit 1 ;;
+esac
+"""
+
+
+@dataclass
+class StandIn:
+    """The folder where the stand-in docker logs its calls and its pid."""
+
+    folder: Path
+    env: dict[str, str]
+
+    @property
+    def calls(self) -> list[str]:
+        log = self.folder / "calls"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def wait_for_pid(self, timeout: float = 20) -> int:
+        deadline = time.monotonic() + timeout
+        pid_file = self.folder / "pid"
+        while not pid_file.exists():
+            assert time.monotonic() < deadline, "the stand-in docker never started"
+            time.sleep(0.05)
+        return int(pid_file.read_text())
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path) -> Iterator[StandIn]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    docker = bin_dir / "docker"
+    docker.write_text(STAND_IN)
+    docker.chmod(0o755)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUILDX_")}
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{env['PATH']}",
+        DOCKER_CONFIG=str(tmp_path / "docker-config"),
+        STAND_IN_DIR=str(tmp_path),
+        NO_COLOR="1",
+    )
+    env.pop("INVOKE_RUN_DRY", None)
+    stand_in = StandIn(tmp_path, env)
+    yield stand_in
+
+    pid_file = tmp_path / "pid"
+    if pid_file.exists() and is_running(pid := int(pid_file.read_text())):
+        os.kill(pid, signal.SIGKILL)
+
+
+def start_task(
+    stand_in: StandIn, *args: str, stdin: int = subprocess.DEVNULL
+) -> subprocess.Popen[str]:
+    """Start ``invoke`` from the repository, in a process group of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=REPO,
+        env=stand_in.env,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish(task: subprocess.Popen[str]) -> tuple[int, str]:
+    try:
+        _, stderr = task.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(task.pid, signal.SIGKILL)
+        raise
+    return task.returncode, stderr
+
+
+def test_ctrl_c_while_bake_runs_exits_130_and_leaves_no_bake(
+    stand_in: StandIn,
+) -> None:
+    task = start_task(stand_in, "stack.build")
+    bake = stand_in.wait_for_pid()
+
+    os.killpg(task.pid, signal.SIGINT)
+    code, stderr = finish(task)
+
+    assert code == 130
+    assert "Traceback" not in stderr
+    assert not is_running(bake)
+
+
+def test_sigterm_to_the_task_reaches_bake_and_exits_143(stand_in: StandIn) -> None:
+    task = start_task(stand_in, "stack.build")
+    bake = stand_in.wait_for_pid()
+
+    task.send_signal(signal.SIGTERM)
+    code, stderr = finish(task)
+
+    assert code == 143
+    assert "Traceback" not in stderr
+    assert not is_running(bake)
+
+
+def test_ctrl_c_at_the_switch_prompt_exits_130_with_the_builder_unchanged(
+    stand_in: StandIn,
+) -> None:
+    controller, terminal = pty.openpty()
+    try:
+        task = start_task(
+            stand_in, "stack.build", "--builder", "native", stdin=terminal
+        )
+        assert task.stderr is not None
+        prompt = ""
+        deadline = time.monotonic() + 20
+        while "[y/N]" not in prompt:
+            assert time.monotonic() < deadline, f"no prompt; stderr so far: {prompt}"
+            ready, _, _ = select.select([task.stderr], [], [], 0.1)
+            if ready:
+                prompt += os.read(task.stderr.fileno(), 4096).decode()
+
+        os.killpg(task.pid, signal.SIGINT)
+        code, stderr = finish(task)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+
+    assert "switch to 'native'?" in prompt
+    assert code == 130
+    assert "Traceback" not in prompt + stderr
+    assert stand_in.calls == [
+        "buildx inspect",
+        "buildx inspect native",
+        "buildx bake --print -f docker-bake.hcl",
+    ]
+
+
+def test_a_hung_daemon_is_reported_and_its_probe_killed(stand_in: StandIn) -> None:
+    stand_in.env.update(STAND_IN_HANG="1", INVOKE_STACK_PROBE_TIMEOUT="1")
+    task = start_task(stand_in, "stack.build")
+
+    code, stderr = finish(task)
+
+    assert code == 1
+    assert stderr.splitlines() == [
+        "Error: the Docker daemon did not answer in 1 seconds; check that it is "
+        "running and responsive, then try again"
+    ]
+    assert not is_running(stand_in.wait_for_pid(timeout=0))
