@@ -1,21 +1,26 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import sys
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from invoke.exceptions import Exit
 from pytest_subprocess import FakeProcess
 from pytest_subprocess.fake_popen import FakePopen
 
-from stack_tasks import tasks, workflow
+from stack_tasks import tasks, validate, workflow
 from stack_tasks.errors import StackError
 
-from .conftest import BAKE, INSPECT, inspect_output
+from .conftest import BAKE, EXAMPLE_TARGETS, INSPECT, inspect_output, print_json
 
 PUSH_SETTINGS = workflow.PushSettings(
     drivers=frozenset({"docker-container"}),
@@ -242,3 +247,108 @@ def test_two_runs_racing_on_the_active_builder_each_bake_on_their_own(
 
     assert sorted(active_while_baking) == ["one", "two"]
     assert len(set(active_while_baking.values())) == 1, "both switched before baking"
+
+
+FLAGS_WITH_VALUES = frozenset({"--builder", "-f", "--set", "--progress"})
+SWITCHES = frozenset({"--load", "--push", "--no-cache", "--pull"})
+FLAG_LIKE = ["--push", "-f", "--builder=x", "--set", "--", "-", "-rm", "--load=false"]
+
+
+def read_like_bake(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Split bake's arguments as its flag parser would: flag-value pairs, targets.
+
+    A flag that takes a value takes the next argument whatever it looks like;
+    any other argument that starts with '-' would be read as a flag.
+    """
+    assert list(argv[:3]) == BAKE
+    flags: list[tuple[str, str]] = []
+    targets: list[str] = []
+    rest = iter(argv[3:])
+    for arg in rest:
+        if arg in FLAGS_WITH_VALUES:
+            flags.append((arg, next(rest)))
+        elif arg in SWITCHES:
+            flags.append((arg, ""))
+        else:
+            assert not arg.startswith("-"), f"bake would read {arg!r} as a flag"
+            targets.append(arg)
+    return flags, targets
+
+
+def user_strings(pattern: re.Pattern[str]) -> st.SearchStrategy[str]:
+    """Mostly text the validator accepts, so that many examples reach bake; one
+    in five is any text at all, or text that looks like a flag."""
+    accepted = st.from_regex(pattern, fullmatch=True)
+    hostile = st.text() | st.sampled_from(FLAG_LIKE)
+    return st.integers(0, 4).flatmap(lambda n: hostile if n == 0 else accepted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    task=st.sampled_from(["build", "push"]),
+    builder=st.none() | user_strings(validate.BUILDER_NAME),
+    targets=st.lists(user_strings(validate.TARGET_NAME), max_size=3),
+    sets=st.lists(user_strings(validate.SET_ASSIGNMENT), max_size=3),
+    registry=st.none() | user_strings(validate.REGISTRY),
+    image_tag=st.none() | user_strings(validate.IMAGE_TAG),
+    progress=st.none() | st.sampled_from(validate.PROGRESS_MODES) | st.text(),
+)
+def test_user_values_reach_bake_only_as_values_unless_refused_first(
+    task: str,
+    builder: str | None,
+    targets: list[str],
+    sets: list[str],
+    registry: str | None,
+    image_tag: str | None,
+    progress: str | None,
+) -> None:
+    user_values = {*targets, *sets, builder, registry, image_tag, progress} - {None}
+    req = request(
+        "docker-bake.hcl",
+        builder=builder,
+        targets=tuple(targets),
+        sets=tuple(sets),
+        registry=registry,
+        image_tag=image_tag,
+        progress=progress,
+        force=True,
+    )
+    driver = "docker" if task == "build" else "docker-container"
+    baked: list[tuple[list[str], dict[str, str]]] = []
+
+    def bake(process: FakePopen) -> None:
+        env = (process.kwargs or {})["env"]
+        baked.append(([str(arg) for arg in process.args], dict(env)))
+
+    with FakeProcess() as fp:
+        fp.register(INSPECT, stdout=inspect_output("default", driver))
+        fp.register([*INSPECT, fp.any()], stdout=inspect_output("chosen", driver))
+        fp.register([*BAKE, "--print", fp.any()], stdout=print_json(EXAMPLE_TARGETS))
+        fp.register(["docker", "buildx", "use", fp.any()])
+        fp.register([*BAKE, fp.any()], callback=bake)
+        try:
+            assert run_task(task, req) == 0
+        except StackError:
+            event("refused")
+            assert list(fp.calls) == [], "refused only after a process started"
+            return
+
+    event("baked")
+    [(argv, env)] = baked
+    flags, positional = read_like_bake(argv)
+    assert positional == targets
+    assert ("--builder", builder or "default") in flags
+    assert ("-f", "docker-bake.hcl") in flags
+    set_values = [value for flag, value in flags if flag == "--set"]
+    assert set_values[len(set_values) - len(sets) :] == sets
+    if progress is not None:
+        assert ("--progress", progress) in flags
+    if registry is not None:
+        assert env["REGISTRY"] == registry
+    if image_tag is not None:
+        assert env["TAG"] == image_tag
+
+    flag_positions = [arg for arg, _ in flags]
+    assert not user_values & set(flag_positions)
+    for arg in [*argv, env.get("REGISTRY", ""), env.get("TAG", "")]:
+        assert b"\0" not in os.fsencode(arg)
