@@ -5,10 +5,11 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any, Optional
 
 from .errors import SIGNALLED, Interrupted, StackError
 
@@ -78,12 +79,41 @@ def probe(
     return output
 
 
+SignalHandler = Callable[[int, Optional[FrameType]], Any]
+
+
+@contextmanager
+def _on_sigterm(handler: SignalHandler) -> Iterator[None]:
+    """Handle SIGTERM with ``handler`` inside the block.
+
+    Only the main thread can, since Python runs signal handlers there; in any
+    other thread SIGTERM keeps whatever handling it had.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(SIGNALLED + signum)
+
+
+def stopping_on_sigterm() -> AbstractContextManager[None]:
+    """Make SIGTERM stop the task as Ctrl-C does: a probe in flight is killed and
+    waited for, and the task ends with the shell's status for SIGTERM."""
+    return _on_sigterm(_stop)
+
+
 class _Forwarder:
     """Pass SIGTERM on to the child we wait for, and remember that it came.
 
-    The handler exists only in the main thread, where Python runs signal
-    handlers; a SIGTERM that comes before the child starts is passed on as
-    soon as it has.
+    A SIGTERM that comes before the child starts is passed on once it has.
     """
 
     def __init__(self) -> None:
@@ -94,18 +124,6 @@ class _Forwarder:
         self.received = signum
         if self.child is not None:
             self.child.send_signal(signum)
-
-    @contextmanager
-    def installed(self) -> Iterator[_Forwarder]:
-        if threading.current_thread() is not threading.main_thread():
-            yield self
-            return
-
-        previous = signal.signal(signal.SIGTERM, self)
-        try:
-            yield self
-        finally:
-            signal.signal(signal.SIGTERM, previous)
 
     def attach(self, child: subprocess.Popen[bytes]) -> None:
         self.child = child
@@ -121,7 +139,8 @@ def run_attached(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -
     orphan is left, then report the interruption with the shell's status.
     """
     interrupted = False
-    with _Forwarder().installed() as forwarder:
+    forwarder = _Forwarder()
+    with _on_sigterm(forwarder):
         try:
             process = subprocess.Popen(list(argv), env=env)
         except FileNotFoundError:

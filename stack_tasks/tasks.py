@@ -10,7 +10,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from . import console, settings, workflow
+from . import console, docker, settings, workflow
 from .errors import Interrupted, StackError
 
 # Exactly these short flags; every other flag is long only (-f means --force).
@@ -52,7 +52,8 @@ COMMON_HELP = {
 def _run(action: Callable[[], int]) -> None:
     """Run a task's action; turn failures into one line and an exit status."""
     try:
-        code = action()
+        with docker.stopping_on_sigterm():
+            code = action()
     except Interrupted as interruption:
         raise Exit(code=interruption.code) from None
     except KeyboardInterrupt:

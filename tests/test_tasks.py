@@ -851,3 +851,18 @@ def test_a_hung_daemon_is_reported_and_its_probe_killed(stand_in: StandIn) -> No
         "running and responsive, then try again"
     ]
     assert not is_running(stand_in.wait_for_pid(timeout=0))
+
+
+def test_sigterm_during_a_probe_kills_the_probe_and_exits_143(
+    stand_in: StandIn,
+) -> None:
+    stand_in.env.update(STAND_IN_HANG="1")
+    task = start_task(stand_in, "stack.build")
+    probe = stand_in.wait_for_pid()
+
+    task.send_signal(signal.SIGTERM)
+    code, stderr = finish(task)
+
+    assert code == 143
+    assert "Traceback" not in stderr
+    assert not is_running(probe)
