@@ -780,30 +780,40 @@ def finish(task: subprocess.Popen[str]) -> tuple[int, str]:
     return task.returncode, stderr
 
 
-def test_ctrl_c_while_bake_runs_exits_130_and_leaves_no_bake(
-    stand_in: StandIn,
+@pytest.mark.parametrize(
+    ("child", "signum", "to_group", "code"),
+    [
+        ("bake", signal.SIGINT, True, 130),
+        ("bake", signal.SIGTERM, False, 143),
+        ("probe", signal.SIGINT, True, 130),
+        ("probe", signal.SIGTERM, False, 143),
+    ],
+    ids=[
+        "ctrl-c during bake",
+        "sigterm to the task during bake",
+        "ctrl-c during a probe",
+        "sigterm to the task during a probe",
+    ],
+)
+def test_a_signal_stops_the_task_with_no_child_left_and_no_traceback(
+    stand_in: StandIn, child: str, signum: int, to_group: bool, code: int
 ) -> None:
+    """Ctrl-C on a terminal signals the whole process group; SIGTERM from a
+    supervisor reaches the task alone, which must pass it on to bake."""
+    if child == "probe":
+        stand_in.env.update(STAND_IN_HANG="1")
     task = start_task(stand_in, "stack.build")
-    bake = stand_in.wait_for_pid()
+    pid = stand_in.wait_for_pid()
 
-    os.killpg(task.pid, signal.SIGINT)
-    code, stderr = finish(task)
+    if to_group:
+        os.killpg(task.pid, signum)
+    else:
+        task.send_signal(signum)
+    status, stderr = finish(task)
 
-    assert code == 130
+    assert status == code
     assert "Traceback" not in stderr
-    assert not is_running(bake)
-
-
-def test_sigterm_to_the_task_reaches_bake_and_exits_143(stand_in: StandIn) -> None:
-    task = start_task(stand_in, "stack.build")
-    bake = stand_in.wait_for_pid()
-
-    task.send_signal(signal.SIGTERM)
-    code, stderr = finish(task)
-
-    assert code == 143
-    assert "Traceback" not in stderr
-    assert not is_running(bake)
+    assert not is_running(pid)
 
 
 def test_ctrl_c_at_the_switch_prompt_exits_130_with_the_builder_unchanged(
@@ -851,18 +861,3 @@ def test_a_hung_daemon_is_reported_and_its_probe_killed(stand_in: StandIn) -> No
         "running and responsive, then try again"
     ]
     assert not is_running(stand_in.wait_for_pid(timeout=0))
-
-
-def test_sigterm_during_a_probe_kills_the_probe_and_exits_143(
-    stand_in: StandIn,
-) -> None:
-    stand_in.env.update(STAND_IN_HANG="1")
-    task = start_task(stand_in, "stack.build")
-    probe = stand_in.wait_for_pid()
-
-    task.send_signal(signal.SIGTERM)
-    code, stderr = finish(task)
-
-    assert code == 143
-    assert "Traceback" not in stderr
-    assert not is_running(probe)
