@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,18 +104,19 @@ def _declares(target: Mapping[str, Any], key: str) -> bool:
     return bool(target.get(key))
 
 
-def cache_overrides(
+def cache_override(
     targets: Mapping[str, Mapping[str, Any]],
     cache_tag: str,
     *,
     skip_keys: frozenset[str] = frozenset(),
-) -> list[str]:
-    """Registry cache for every target that declares none of its own.
+) -> dict[str, Any]:
+    """A bake file, as JSON data, with registry cache for targets that lack it.
 
     ``targets`` is the ``target`` map of ``bake --print``. Each key is decided
-    on its own, and a key in ``skip_keys`` gets nothing from us.
+    on its own, and a key in ``skip_keys`` gets nothing from us. With nothing
+    to add, the result is empty.
     """
-    overrides: list[str] = []
+    overrides: dict[str, dict[str, list[str]]] = {}
     for name, target in sorted(targets.items()):
         tags = target.get("tags") or []
         if not tags:
@@ -123,29 +126,44 @@ def cache_overrides(
             )
 
         ref = registry_cache_ref(str(tags[0]), cache_tag)
+        cache: dict[str, list[str]] = {}
         if "cache-from" not in skip_keys and not _declares(target, "cache-from"):
-            overrides.append(f"{name}.cache-from=type=registry,ref={ref}")
+            cache["cache-from"] = [f"type=registry,ref={ref}"]
         if "cache-to" not in skip_keys and not _declares(target, "cache-to"):
-            overrides.append(f"{name}.cache-to=type=registry,ref={ref},mode=max")
-    return overrides
+            cache["cache-to"] = [f"type=registry,ref={ref},mode=max"]
+        if cache:
+            overrides[name] = cache
+    return {"target": overrides} if overrides else {}
+
+
+def override_text(override: Mapping[str, Any]) -> str:
+    """The JSON bake file for ``override``, the same text for the same data."""
+    return json.dumps(override, indent=2, sort_keys=True) + "\n"
+
+
+def override_name(text: str) -> str:
+    """A file name for an override bake file that changes whenever its text does."""
+    return f"push-cache-{zlib.crc32(text.encode('utf-8')):08x}.json"
 
 
 def push_argv(
     options: BakeOptions,
-    targets: Mapping[str, Mapping[str, Any]],
     *,
     platforms: Sequence[str],
-    cache_tag: str,
+    cache_file: str | None,
 ) -> list[str]:
-    """Bake with ``--push`` for the given platforms, with registry cache."""
+    """Bake with ``--push`` for the given platforms, with registry cache.
+
+    The cache settings come in ``cache_file``, a second bake file, so the
+    command stays the same length however many targets the stack has.
+    """
     taken = user_keys(options.sets)
-    overrides: list[str] = []
-    if "platform" not in taken:
-        overrides += [f"*.platform={platform}" for platform in platforms]
-    overrides += cache_overrides(targets, cache_tag, skip_keys=taken)
+    overrides = [] if "platform" in taken else [f"*.platform={p}" for p in platforms]
+    extra_files = ["-f", cache_file] if cache_file else []
 
     return [
         *bake_head(options),
+        *extra_files,
         "--push",
         *_sets(overrides),
         *_sets(options.sets),

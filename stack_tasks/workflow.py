@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import buildx, console, docker, guard, plan, validate
@@ -142,17 +143,45 @@ def _resolved_targets(resolved: Mapping[str, Any], bake_file: str) -> dict[str, 
     return {name: value for name, value in targets.items() if isinstance(value, dict)}
 
 
+def _cache_home(env: Mapping[str, str]) -> Path:
+    """The user's cache folder: ``XDG_CACHE_HOME`` when absolute, else ~/.cache."""
+    configured = env.get("XDG_CACHE_HOME", "")
+    return Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+
+
+def write_override(override: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """Write an override bake file where the printed command finds it again.
+
+    Its name follows from its text, so a printed command still reads the same
+    settings when rerun by hand, and pushes of other stacks leave it alone.
+    """
+    text = plan.override_text(override)
+    path = _cache_home(env) / "stack-tasks" / plan.override_name(text)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(text, "utf-8")
+        os.replace(partial, path)
+    except OSError as failure:
+        raise StackError(
+            f"cannot write the registry cache settings to {path}: "
+            f"{failure.strerror}; set XDG_CACHE_HOME to a folder you can write to"
+        ) from None
+    return str(path)
+
+
 def push(request: Request, settings: PushSettings) -> int:
     """Bake multi-platform images with registry cache and --push."""
     _check_push(settings)
     guarded = _guarded(request, settings.drivers, "push")
 
     targets = _resolved_targets(_resolve(request, guarded), request.bake_file)
+    override = plan.cache_override(
+        targets, settings.cache_tag, skip_keys=plan.user_keys(request.sets)
+    )
+    cache_file = write_override(override, os.environ) if override else None
     argv = plan.push_argv(
-        guarded.options,
-        targets,
-        platforms=settings.platforms,
-        cache_tag=settings.cache_tag,
+        guarded.options, platforms=settings.platforms, cache_file=cache_file
     )
 
     return _switch_and_bake(request, guarded, argv)

@@ -64,7 +64,8 @@ class TerminalInput(io.StringIO):
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     """Each test starts in a folder with an empty bake file, no Docker or bake
-    variables set; the tasks refuse a bake file that is not there."""
+    variables set; the tasks refuse a bake file that is not there. Docker's
+    config and the user's cache folder are the test's own."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docker-bake.hcl").write_text("")
     for name in (
@@ -77,6 +78,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 @pytest.fixture

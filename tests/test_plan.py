@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -65,65 +66,122 @@ def test_build_keeps_ours_for_keys_the_user_does_not_set() -> None:
     assert argv.index("*.platform=local") < argv.index("api.args.VERSION=2")
 
 
-def test_push_sets_platforms_and_registry_cache_per_target() -> None:
+def test_push_sets_platforms_and_reads_registry_cache_from_a_second_file() -> None:
     argv = plan.push_argv(
-        options(), TARGETS, platforms=("linux/amd64", "linux/arm64"), cache_tag="bc"
+        options(), platforms=("linux/amd64", "linux/arm64"), cache_file="/c/o.json"
     )
 
     assert argv == [
         *HEAD,
+        "-f",
+        "/c/o.json",
         "--push",
         "--set",
         "*.platform=linux/amd64",
         "--set",
         "*.platform=linux/arm64",
-        "--set",
-        "api.cache-from=type=registry,ref=reg:5000/team/api:bc",
-        "--set",
-        "api.cache-to=type=registry,ref=reg:5000/team/api:bc,mode=max",
-        "--set",
-        "web.cache-from=type=registry,ref=reg:5000/team/web:bc",
-        "--set",
-        "web.cache-to=type=registry,ref=reg:5000/team/web:bc,mode=max",
     ]
 
 
-def test_push_keeps_a_declared_cache_from_and_adds_only_cache_to() -> None:
-    declared = {"web": {"tags": ["r/web:1"], "cache-from": ["type=gha"]}}
+def test_push_without_a_cache_file_reads_only_the_bake_file() -> None:
+    argv = plan.push_argv(options(), platforms=(), cache_file=None)
 
-    argv = plan.push_argv(options(), declared, platforms=(), cache_tag="bc")
-
-    assert not any("web.cache-from" in arg for arg in argv)
-    assert "web.cache-to=type=registry,ref=r/web:bc,mode=max" in argv
+    assert argv == [*HEAD, "--push"]
 
 
-def test_push_keeps_a_declared_cache_to_and_adds_only_cache_from() -> None:
-    declared = {"web": {"tags": ["r/web:1"], "cache-to": [{"type": "inline"}]}}
-
-    argv = plan.push_argv(options(), declared, platforms=(), cache_tag="bc")
-
-    assert "web.cache-from=type=registry,ref=r/web:bc" in argv
-    assert not any("web.cache-to" in arg for arg in argv)
-
-
-def test_push_sends_none_of_ours_for_keys_the_user_sets() -> None:
+def test_push_sends_no_platform_when_the_user_sets_one() -> None:
     sets = ("api.platform=linux/s390x", "web.cache-from=type=gha")
 
     argv = plan.push_argv(
-        options(sets=sets), TARGETS, platforms=("linux/amd64",), cache_tag="bc"
+        options(sets=sets), platforms=("linux/amd64",), cache_file="/c/o.json"
     )
 
     assert not any(arg.startswith("*.platform") for arg in argv)
-    assert not any(arg.startswith("api.cache-from") for arg in argv)
-    assert "api.cache-to=type=registry,ref=reg:5000/team/api:bc,mode=max" in argv
     assert argv[-4:] == ["--set", sets[0], "--set", sets[1]]
 
 
-def test_push_refuses_a_target_without_tags_by_name() -> None:
+def test_the_push_command_does_not_grow_with_the_number_of_targets() -> None:
+    many = {f"t{n}": {"tags": [f"r/t{n}:1"]} for n in range(300)}
+    override = plan.cache_override(many, "bc")
+
+    argv = plan.push_argv(options(), platforms=("linux/amd64",), cache_file="/o")
+
+    assert len(override["target"]) == 300
+    assert len(argv) == len(HEAD) + 5
+
+
+def test_cache_override_gives_every_target_registry_cache() -> None:
+    assert plan.cache_override(TARGETS, "bc") == {
+        "target": {
+            "api": {
+                "cache-from": ["type=registry,ref=reg:5000/team/api:bc"],
+                "cache-to": ["type=registry,ref=reg:5000/team/api:bc,mode=max"],
+            },
+            "web": {
+                "cache-from": ["type=registry,ref=reg:5000/team/web:bc"],
+                "cache-to": ["type=registry,ref=reg:5000/team/web:bc,mode=max"],
+            },
+        }
+    }
+
+
+def test_cache_override_keeps_a_declared_cache_from_and_adds_only_cache_to() -> None:
+    declared = {"web": {"tags": ["r/web:1"], "cache-from": ["type=gha"]}}
+
+    override = plan.cache_override(declared, "bc")
+
+    assert override == {
+        "target": {"web": {"cache-to": ["type=registry,ref=r/web:bc,mode=max"]}}
+    }
+
+
+def test_cache_override_keeps_a_declared_cache_to_and_adds_only_cache_from() -> None:
+    declared = {"web": {"tags": ["r/web:1"], "cache-to": [{"type": "inline"}]}}
+
+    override = plan.cache_override(declared, "bc")
+
+    assert override == {
+        "target": {"web": {"cache-from": ["type=registry,ref=r/web:bc"]}}
+    }
+
+
+def test_cache_override_adds_nothing_for_keys_the_user_sets() -> None:
+    override = plan.cache_override(
+        TARGETS, "bc", skip_keys=frozenset({"cache-from", "platform"})
+    )
+
+    assert override["target"]["api"] == {
+        "cache-to": ["type=registry,ref=reg:5000/team/api:bc,mode=max"]
+    }
+
+
+def test_cache_override_is_empty_when_every_target_declares_its_cache() -> None:
+    declared = {"web": {"tags": ["r/web:1"], "cache-from": ["a"], "cache-to": ["b"]}}
+
+    assert plan.cache_override(declared, "bc") == {}
+
+
+def test_cache_override_refuses_a_target_without_tags_by_name() -> None:
     with pytest.raises(StackError, match="target 'worker' has no tags"):
-        plan.push_argv(
-            options(), {"worker": {"context": "."}}, platforms=(), cache_tag="bc"
-        )
+        plan.cache_override({"worker": {"context": "."}}, "bc")
+
+
+def test_the_override_text_is_json_that_bake_reads_back_unchanged() -> None:
+    override = plan.cache_override(TARGETS, "bc")
+
+    text = plan.override_text(override)
+
+    assert json.loads(text) == override
+    assert text == plan.override_text(json.loads(text))
+
+
+def test_the_override_name_changes_with_the_text_and_only_with_it() -> None:
+    one = plan.override_text(plan.cache_override(TARGETS, "bc"))
+    other = plan.override_text(plan.cache_override(TARGETS, "bc2"))
+
+    assert plan.override_name(one) == plan.override_name(one)
+    assert plan.override_name(one) != plan.override_name(other)
+    assert plan.override_name(one).endswith(".json")
 
 
 @pytest.mark.parametrize(

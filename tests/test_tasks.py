@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
+import shlex
 import signal
 import subprocess
 import sys
@@ -12,11 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_subprocess import FakeProcess
 from pytest_subprocess.fake_popen import FakePopen
 
+from stack_tasks import plan
 from stack_tasks.tasks import build, push
 
 from .conftest import (
@@ -54,14 +58,38 @@ CREATE = (
 )
 
 
+EXAMPLE_CACHE = {
+    "target": {
+        name: {
+            "cache-from": [f"type=registry,ref={ref}"],
+            "cache-to": [f"type=registry,ref={ref},mode=max"],
+        }
+        for name, ref in (
+            ("api", "localhost:5000/flowmesh/api:buildcache"),
+            ("web", "localhost:5000/flowmesh/web:buildcache"),
+        )
+    }
+}
+
+
+def cache_file(cache: dict[str, Any]) -> str:
+    """Where push writes ``cache``, under the test's own XDG_CACHE_HOME."""
+    name = plan.override_name(plan.override_text(cache))
+    return str(Path(os.environ["XDG_CACHE_HOME"], "stack-tasks", name))
+
+
 def push_bake(builder: str = PUSH_BUILDER) -> list[str]:
-    argv = [*BAKE, "--builder", builder, "-f", "docker-bake.hcl", "--push"]
+    argv = [*BAKE, "--builder", builder, "-f", "docker-bake.hcl"]
+    argv += ["-f", cache_file(EXAMPLE_CACHE), "--push"]
     argv += ["--set", "*.platform=linux/amd64", "--set", "*.platform=linux/arm64"]
-    for name in ("api", "web"):
-        ref = f"localhost:5000/flowmesh/{name}:buildcache"
-        argv += ["--set", f"{name}.cache-from=type=registry,ref={ref}"]
-        argv += ["--set", f"{name}.cache-to=type=registry,ref={ref},mode=max"]
     return argv
+
+
+def written_cache(command_line: str) -> Any:
+    """The override bake file a printed push command names after the bake file."""
+    argv = shlex.split(command_line)
+    files = [argv[index + 1] for index, arg in enumerate(argv) if arg == "-f"]
+    return json.loads(Path(files[1]).read_text())
 
 
 def active(fp: FakeProcess, name: str = "default", driver: str = "docker") -> None:
@@ -110,6 +138,27 @@ def test_push_fast_path_makes_two_docker_calls_before_bake(
 
     assert result.code == 0, result.err
     assert list(fp.calls) == [INSPECT, PRINT, push_bake()]
+    assert written_cache(result.err.splitlines()[0]) == EXAMPLE_CACHE
+
+
+def test_push_that_cannot_write_its_cache_file_stops_before_bake(
+    fp: FakeProcess,
+    invoke: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    active(fp, PUSH_BUILDER, "docker-container")
+    fp.register(PRINT, stdout=print_json(EXAMPLE_TARGETS))
+
+    result = invoke("stack.push")
+
+    assert result.code == 1
+    assert result.err.startswith("Error: cannot write the registry cache settings")
+    assert len(result.err.splitlines()) == 1
+    assert list(fp.calls) == [INSPECT, PRINT]
 
 
 def test_short_flags_are_exactly_target_builder_and_force() -> None:
@@ -402,8 +451,8 @@ def test_dry_push_probes_but_prints_use_and_bake_instead_of_running_them(
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == "docker buildx use flowmesh-multiarch"
-    assert lines[1].startswith("docker buildx bake --builder flowmesh-multiarch")
-    assert "api.cache-to=type=registry,ref=localhost:5000/flowmesh/api" in lines[1]
+    assert lines[1] == shlex.join(push_bake())
+    assert written_cache(lines[1]) == EXAMPLE_CACHE
     assert len(fp.calls) == 3
 
 
@@ -425,8 +474,9 @@ def test_push_keeps_cache_the_bake_file_declares(
 
     result = invoke("--dry", "stack.push")
 
-    assert "api.cache-from" not in result.out
-    assert "api.cache-to=type=registry" in result.out
+    assert written_cache(result.out) == {
+        "target": {"api": {"cache-to": EXAMPLE_CACHE["target"]["api"]["cache-to"]}}
+    }
 
 
 def test_build_clears_cache_the_bake_file_declares(
@@ -575,11 +625,11 @@ def test_every_config_key_can_be_set_from_the_environment(
     result = invoke("--dry", "stack.push")
 
     assert result.code == 0, result.err
-    assert "TAG=7 docker buildx bake --builder far -f other.hcl --push" in result.out
+    assert "TAG=7 docker buildx bake --builder far -f other.hcl -f " in result.out
     assert "--set '*.platform=linux/arm64' --set '*.platform=linux/ppc64le'" in (
         result.out
     )
-    assert "flowmesh/api:cache-x" in result.out
+    assert "flowmesh/api:cache-x" in json.dumps(written_cache(result.out))
 
 
 def test_push_platform_flags_accept_comma_lists(

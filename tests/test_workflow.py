@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import sys
@@ -17,7 +18,7 @@ from invoke.exceptions import Exit
 from pytest_subprocess import FakeProcess
 from pytest_subprocess.fake_popen import FakePopen
 
-from stack_tasks import tasks, validate, workflow
+from stack_tasks import plan, tasks, validate, workflow
 from stack_tasks.errors import StackError
 
 from .conftest import BAKE, EXAMPLE_TARGETS, INSPECT, inspect_output, print_json
@@ -352,3 +353,55 @@ def test_user_values_reach_bake_only_as_values_unless_refused_first(
     assert not user_values & set(flag_positions)
     for arg in [*argv, env.get("REGISTRY", ""), env.get("TAG", "")]:
         assert b"\0" not in os.fsencode(arg)
+
+
+OVERRIDE = {"target": {"api": {"cache-from": ["type=registry,ref=r/api:bc"]}}}
+
+
+def test_the_override_lands_in_the_user_cache_under_a_name_from_its_text(
+    tmp_path: Path,
+) -> None:
+    written = workflow.write_override(OVERRIDE, {"XDG_CACHE_HOME": str(tmp_path)})
+
+    name = plan.override_name(plan.override_text(OVERRIDE))
+    assert written == str(tmp_path / "stack-tasks" / name)
+    assert json.loads(Path(written).read_text()) == OVERRIDE
+
+
+def test_writing_the_same_override_again_leaves_one_file_and_no_partial(
+    tmp_path: Path,
+) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+
+    first = workflow.write_override(OVERRIDE, env)
+    second = workflow.write_override(OVERRIDE, env)
+
+    assert first == second
+    assert [path.name for path in (tmp_path / "stack-tasks").iterdir()] == [
+        Path(first).name
+    ]
+
+
+@pytest.mark.parametrize(
+    "configured", ["", "relative/cache"], ids=["unset", "relative"]
+)
+def test_without_an_absolute_xdg_cache_home_the_override_goes_to_dot_cache(
+    configured: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    written = workflow.write_override(OVERRIDE, {"XDG_CACHE_HOME": configured})
+
+    assert Path(written).parent == tmp_path / ".cache" / "stack-tasks"
+
+
+def test_an_unwritable_cache_folder_is_one_error_that_names_xdg_cache_home(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+
+    with pytest.raises(StackError, match="set XDG_CACHE_HOME to a folder") as caught:
+        workflow.write_override(OVERRIDE, {"XDG_CACHE_HOME": str(blocker)})
+
+    assert str(blocker / "stack-tasks") in caught.value.message

@@ -53,13 +53,22 @@ def prepare_config_dir(path: Path, env: Mapping[str, str]) -> None:
 
 
 def isolated_env(base: Mapping[str, str], config_dir: Path) -> dict[str, str]:
-    """The user's environment, less what steers buildx, with our own config."""
+    """The user's environment, less what steers buildx, with our own config.
+
+    The user's cache folder, where push writes its cache settings, is in
+    ``config_dir`` too, so it goes when the sandbox goes.
+    """
     env = {
         name: value
         for name, value in base.items()
         if not name.startswith(_STEERING_PREFIXES) and name not in _STEERING_NAMES
     }
-    return {**env, "DOCKER_CONFIG": str(config_dir), "NO_COLOR": "1"}
+    return {
+        **env,
+        "DOCKER_CONFIG": str(config_dir),
+        "XDG_CACHE_HOME": str(config_dir / "cache"),
+        "NO_COLOR": "1",
+    }
 
 
 def output(done: Completed) -> str:
