@@ -67,6 +67,11 @@ def bake_call(log: str) -> list[str]:
     return logged_calls(log)[len(calls_before_bake(log))]
 
 
+def bake_files(argv: Sequence[str]) -> list[str]:
+    """The bake files a bake command reads, in order: each ``-f`` value."""
+    return [argv[index + 1] for index, arg in enumerate(argv[:-1]) if arg == "-f"]
+
+
 def printed_command(line: str) -> tuple[list[str], dict[str, str]]:
     """Split ``NAME=value ... docker buildx bake ...`` into argv and variables."""
     words = shlex.split(line)

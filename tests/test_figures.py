@@ -85,3 +85,9 @@ def test_a_markdown_table_has_a_header_rule_and_one_line_a_row() -> None:
     table = figures.markdown_table(["A", "B"], [["1", "2"]])
 
     assert table == "| A | B |\n| --- | --- |\n| 1 | 2 |"
+
+
+def test_bake_files_are_the_values_of_each_f_flag_in_order() -> None:
+    argv = ["docker", "buildx", "bake", "-f", "a.hcl", "--push", "-f", "b.json"]
+
+    assert figures.bake_files(argv) == ["a.hcl", "b.json"]
