@@ -23,12 +23,18 @@ def median_ms(seconds: Sequence[float]) -> float:
 
 
 def ratio(numerator: Sequence[float], denominator: Sequence[float]) -> float:
-    """How many times the first median is of the second."""
-    return statistics.median(numerator) / statistics.median(denominator)
+    """The median of the ratios of times taken side by side, pair by pair.
+
+    Both lists hold one time a round, so each ratio compares two runs made
+    moments apart; a slow spell of the machine weighs on both of them.
+    """
+    if len(numerator) != len(denominator) or not numerator:
+        raise ValueError("ratio needs one time of each command for every round")
+    return statistics.median(a / b for a, b in zip(numerator, denominator))
 
 
 def growth(first: Sequence[float], last: Sequence[float]) -> float:
-    """The relative change of the median from ``first`` to ``last``: 0.2 is +20%."""
+    """The relative change from ``first`` to ``last``, pair by pair: 0.2 is +20%."""
     return ratio(last, first) - 1
 
 

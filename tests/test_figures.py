@@ -34,11 +34,23 @@ def test_median_is_given_in_milliseconds() -> None:
     assert figures.median_ms([0.3, 0.1, 0.2]) == pytest.approx(200)
 
 
-def test_ratio_compares_medians_so_one_outlier_does_not_move_it() -> None:
-    assert figures.ratio([1.0, 1.0, 10.0], [2.0, 2.0, 0.5]) == pytest.approx(0.5)
+def test_ratio_is_the_median_of_the_ratios_pair_by_pair() -> None:
+    assert figures.ratio([1.0, 3.0, 10.0], [1.0, 2.0, 4.0]) == pytest.approx(1.5)
 
 
-def test_growth_is_the_relative_change_of_the_median() -> None:
+def test_a_slow_spell_starting_inside_a_round_moves_only_that_pair() -> None:
+    ours = [1.1, 2.2, 2.2]
+    baseline = [1.0, 1.0, 2.0]
+
+    assert figures.ratio(ours, baseline) == pytest.approx(1.1)
+
+
+def test_ratio_needs_one_time_of_each_for_every_round() -> None:
+    with pytest.raises(ValueError, match="every round"):
+        figures.ratio([1.0, 2.0], [1.0])
+
+
+def test_growth_is_the_relative_change_pair_by_pair() -> None:
     assert figures.growth([0.10, 0.10, 0.10], [0.12, 0.12, 0.50]) == pytest.approx(0.2)
 
 
