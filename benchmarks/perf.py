@@ -128,6 +128,10 @@ def standin_env(
     }
 
 
+def progress(step: str) -> None:
+    print(f"benchmark: {step}", file=sys.stderr, flush=True)
+
+
 def ms(seconds: Sequence[float]) -> str:
     return f"{figures.median_ms(seconds):.0f} ms"
 
@@ -454,13 +458,17 @@ def startup(report: Report, base: Mapping[str, str], folder: Path, runs: int) ->
 
 def update_doc(markdown: str) -> None:
     text = DOC.read_text()
+    if START not in text or END not in text:
+        sys.exit(f"benchmark: {DOC} lacks the lines {START} and {END}")
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     DOC.write_text(f"{head}{START}\n{markdown}\n{END}{tail}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/run.sh", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--pairs", type=int, default=15, help="pairs (or rounds) per figure"
     )
@@ -470,29 +478,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         help=f"write the table into {DOC.relative_to(ROOT)}",
     )
     options = parser.parse_args(argv)
+    if options.pairs < 1:
+        parser.error("--pairs must be at least 1; the budget wants 10 or more")
 
     with tempfile.TemporaryDirectory(prefix="stack-perf-") as temp:
         folder = Path(temp)
         (folder / "docker-config").mkdir()
         base = base_env(folder)
-        compile_all = [
-            sys.executable,
-            "-m",
-            "compileall",
-            "-q",
-            "stack_tasks",
-            "tasks.py",
-        ]
-        run_checked(Command("compileall", compile_all, base))
+        compile_all = ["-m", "compileall", "-q", "stack_tasks", "tasks.py"]
+        run_checked(Command("compileall", [sys.executable, *compile_all], base))
         stacks = Stacks(folder)
         stacks.write(SIZES)
 
         report = Report()
         report.parts.append(machine(base) + "\n")
+        progress("no-op rebuild on the real engine")
         real_engine(report, base, options.pairs)
+        progress("own cost, with the stand-in docker")
         own_cost(report, base, stacks, options.pairs)
         docker_calls(report, base, stacks, folder)
+        progress("scaling: 3, 30 and 300 targets")
         scaling(report, base, stacks, folder, options.pairs)
+        progress("start-up")
         startup(report, base, folder, options.pairs)
 
     markdown = "\n".join(report.parts)
