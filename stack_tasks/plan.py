@@ -64,9 +64,16 @@ def bake_head(options: BakeOptions) -> list[str]:
     return [*BAKE, "--builder", options.builder, "-f", options.bake_file]
 
 
+def resolve_args(
+    bake_file: str, sets: Iterable[str], targets: Iterable[str]
+) -> list[str]:
+    """The arguments of ``docker buildx bake --print`` for a bake file."""
+    return ["-f", bake_file, *_sets(sets), *targets]
+
+
 def print_args(options: BakeOptions) -> list[str]:
     """The arguments of ``docker buildx`` that resolve the plan with ``--print``."""
-    return ["-f", options.bake_file, *_sets(options.sets), *options.targets]
+    return resolve_args(options.bake_file, options.sets, options.targets)
 
 
 def build_argv(options: BakeOptions) -> list[str]:

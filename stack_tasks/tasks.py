@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +12,8 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from . import console, docker, settings, workflow
+from . import console, docker, plan, settings, validate, workflow
+from . import targets as bake_targets
 from .errors import Interrupted, StackError
 
 # Exactly these short flags; every other flag is long only (-f means --force).
@@ -166,5 +169,69 @@ def push(
     _run(action)
 
 
-ns = Collection("stack", build, push)
+def _print_data(data: Any, *, as_json: bool, human: str) -> None:
+    """Print a listing to stdout: JSON for scripts, else the human text."""
+    print(json.dumps(data, indent=2) if as_json else human, flush=True)
+
+
+def _probe_timeout(config: dict[str, Any]) -> float:
+    return settings.as_seconds(config["probe_timeout"], "probe_timeout")
+
+
+@task(
+    klass=StackTask,
+    iterable=["target", "set_"],
+    help={
+        "target": "Target or group to list; repeat for several (default: the "
+        "bake file's default group).",
+        "bake-file": COMMON_HELP["bake-file"],
+        "set": COMMON_HELP["set"],
+        "registry": COMMON_HELP["registry"],
+        "image-tag": COMMON_HELP["image-tag"],
+        "json": "Print JSON to stdout for scripts instead of tables.",
+    },
+)
+def targets(
+    c: Context,
+    target: list[str] | None = None,
+    bake_file: str | None = None,
+    set_: list[str] | None = None,
+    registry: str | None = None,
+    image_tag: str | None = None,
+    json_: bool = False,
+) -> None:
+    """List the bake file's groups and targets.
+
+    Shows each target's tags, platforms and declared cache, as bake itself
+    resolves them with --print; nothing is built.
+    """
+
+    def action() -> int:
+        config = settings.stack_config(c.config)
+        names = validate.check_targets(target or ())
+        bake_file_path = settings.pick(bake_file, config["bake_file"])
+        env, _ = plan.bake_env(
+            os.environ,
+            registry=settings.pick(registry, config["registry"]),
+            image_tag=settings.pick(image_tag, config["image_tag"]),
+        )
+
+        listing = bake_targets.resolve(
+            bake_file_path,
+            targets=names,
+            sets=tuple(set_ or ()),
+            env=env,
+            timeout=_probe_timeout(config),
+        )
+        _print_data(
+            bake_targets.as_json(listing),
+            as_json=json_,
+            human=bake_targets.render(listing),
+        )
+        return 0
+
+    _run(action)
+
+
+ns = Collection("stack", build, push, targets)
 ns.configure({"stack": settings.DEFAULTS})
