@@ -12,7 +12,8 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from . import console, docker, plan, settings, validate, workflow
+from . import builders as builder_listing
+from . import console, docker, guard, plan, settings, validate, workflow
 from . import targets as bake_targets
 from .errors import Interrupted, StackError
 
@@ -233,5 +234,34 @@ def targets(
     _run(action)
 
 
-ns = Collection("stack", build, push, targets)
+@task(
+    klass=StackTask,
+    help={"json": "Print JSON to stdout for scripts instead of a table."},
+)
+def builders(c: Context, json_: bool = False) -> None:
+    """List every buildx builder and what each task accepts.
+
+    Shows each builder's driver, status, platforms over all its nodes, the
+    active one, and whether stack.build and stack.push would bake on it.
+    """
+
+    def action() -> int:
+        config = settings.stack_config(c.config)
+        acceptance = builder_listing.Acceptance(
+            build=guard.BUILD_DRIVERS,
+            push=frozenset(settings.as_list(config["push_drivers"], "push_drivers")),
+        )
+
+        found = builder_listing.list_builders(_probe_timeout(config))
+        _print_data(
+            builder_listing.as_json(found, acceptance),
+            as_json=json_,
+            human=builder_listing.render(found, acceptance),
+        )
+        return 0
+
+    _run(action)
+
+
+ns = Collection("stack", build, push, targets, builders)
 ns.configure({"stack": settings.DEFAULTS})
