@@ -13,7 +13,7 @@ from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
 from . import builders as builder_listing
-from . import console, docker, guard, plan, settings, validate, workflow
+from . import console, docker, guard, plan, provision, settings, validate, workflow
 from . import targets as bake_targets
 from .errors import Interrupted, StackError
 
@@ -249,7 +249,7 @@ def builders(c: Context, json_: bool = False) -> None:
         config = settings.stack_config(c.config)
         acceptance = builder_listing.Acceptance(
             build=guard.BUILD_DRIVERS,
-            push=frozenset(settings.as_list(config["push_drivers"], "push_drivers")),
+            push=_push_drivers(config),
         )
 
         found = builder_listing.list_builders(_probe_timeout(config))
@@ -263,5 +263,64 @@ def builders(c: Context, json_: bool = False) -> None:
     _run(action)
 
 
-ns = Collection("stack", build, push, targets, builders)
+def _push_drivers(config: dict[str, Any]) -> frozenset[str]:
+    return frozenset(settings.as_list(config["push_drivers"], "push_drivers"))
+
+
+@task(
+    klass=StackTask,
+    iterable=["platform", "driver_opt"],
+    help={
+        "builder": "Name of the builder to create (default: config "
+        "stack.push_builder).",
+        "platform": "Platform the new builder or node is pinned to, such as "
+        "linux/arm64; repeatable.",
+        "driver-opt": "Option for the docker-container driver, as buildx's "
+        "--driver-opt KEY=VALUE; repeatable.",
+        "buildkitd-config": "buildkitd.toml for the builder, for instance for a "
+        "plain-http or mirror registry.",
+        "append": "Add a node to the existing builder instead (with --node and "
+        "--endpoint).",
+        "node": "Name of the node to add with --append.",
+        "endpoint": "Where the added node runs: a Docker context or a BuildKit "
+        "address such as tcp://host:1234.",
+    },
+)
+def create_builder(
+    c: Context,
+    builder: str | None = None,
+    platform: list[str] | None = None,
+    driver_opt: list[str] | None = None,
+    buildkitd_config: str | None = None,
+    append: bool = False,
+    node: str | None = None,
+    endpoint: str | None = None,
+) -> None:
+    """Create the push builder, or add a node to it.
+
+    Runs `docker buildx create --driver docker-container --bootstrap` and
+    prints the command first. A builder that exists with an accepted driver
+    is left as it is; one with another driver is refused.
+    """
+
+    def action() -> int:
+        config = settings.stack_config(c.config)
+        request = provision.CreateRequest(
+            name=settings.pick(builder, config["push_builder"]),
+            drivers=_push_drivers(config),
+            platforms=tuple(platform or ()),
+            driver_opts=tuple(driver_opt or ()),
+            buildkitd_config=buildkitd_config,
+            append=append,
+            node=node,
+            endpoint=endpoint,
+            dry=bool(c.config.run.dry),
+            timeout=_probe_timeout(config),
+        )
+        return provision.create_builder(request)
+
+    _run(action)
+
+
+ns = Collection("stack", build, push, targets, builders, create_builder)
 ns.configure({"stack": settings.DEFAULTS})
