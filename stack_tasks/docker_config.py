@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 DEFAULT_CONTEXT = "default"
 
@@ -28,10 +29,15 @@ def current_context(env: Mapping[str, str] | None = None) -> str:
     if env.get("DOCKER_CONTEXT"):
         return env["DOCKER_CONTEXT"]
 
+    context = cli_config(env).get("currentContext")
+    return context if isinstance(context, str) and context else DEFAULT_CONTEXT
+
+
+def cli_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The CLI's ``config.json``; empty when it is missing or unreadable."""
+    env = os.environ if env is None else env
     try:
         config = json.loads((config_dir(env) / "config.json").read_text("utf-8"))
     except (OSError, ValueError):
-        return DEFAULT_CONTEXT
-
-    context = config.get("currentContext") if isinstance(config, dict) else None
-    return context if isinstance(context, str) and context else DEFAULT_CONTEXT
+        return {}
+    return config if isinstance(config, dict) else {}

@@ -13,7 +13,17 @@ from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
 from . import builders as builder_listing
-from . import console, docker, guard, plan, provision, settings, validate, workflow
+from . import (
+    console,
+    docker,
+    doctor,
+    guard,
+    plan,
+    provision,
+    settings,
+    validate,
+    workflow,
+)
 from . import targets as bake_targets
 from .errors import Interrupted, StackError
 
@@ -322,5 +332,38 @@ def create_builder(
     _run(action)
 
 
-ns = Collection("stack", build, push, targets, builders, create_builder)
+@task(
+    klass=StackTask,
+    name="doctor",
+    help={"json": "Print JSON to stdout for scripts instead of the report."},
+)
+def doctor_(c: Context, json_: bool = False) -> None:
+    """Check what a first push needs, and say how to fix it.
+
+    Each check is ok, warning or error; the task exits 1 when any is an error.
+    """
+
+    def action() -> int:
+        config = settings.stack_config(c.config)
+        env, _ = plan.bake_env(
+            os.environ, registry=config["registry"], image_tag=config["image_tag"]
+        )
+        inputs = doctor.Inputs(
+            bake_file=config["bake_file"],
+            build_builder=config["build_builder"],
+            push_builder=config["push_builder"],
+            push_drivers=_push_drivers(config),
+            platforms=settings.as_list(config["platforms"], "platforms"),
+            env=env,
+            timeout=_probe_timeout(config),
+        )
+
+        checks = doctor.run_checks(inputs)
+        _print_data(doctor.as_json(checks), as_json=json_, human=doctor.render(checks))
+        return 1 if doctor.failed(checks) else 0
+
+    _run(action)
+
+
+ns = Collection("stack", build, push, targets, builders, create_builder, doctor_)
 ns.configure({"stack": settings.DEFAULTS})
