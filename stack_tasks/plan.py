@@ -158,20 +158,24 @@ def push_argv(
     *,
     platforms: Sequence[str],
     cache_file: str | None,
+    metadata_file: str | None = None,
 ) -> list[str]:
     """Bake with ``--push`` for the given platforms, with registry cache.
 
     The cache settings come in ``cache_file``, a second bake file, so the
-    command stays the same length however many targets the stack has.
+    command stays the same length however many targets the stack has. With
+    ``metadata_file``, bake writes there what it pushed, digests included.
     """
     taken = user_keys(options.sets)
     overrides = [] if "platform" in taken else [f"*.platform={p}" for p in platforms]
     extra_files = ["-f", cache_file] if cache_file else []
+    metadata = ["--metadata-file", metadata_file] if metadata_file else []
 
     return [
         *bake_head(options),
         *extra_files,
         "--push",
+        *metadata,
         *_sets(overrides),
         *_sets(options.sets),
         *_flags(options),

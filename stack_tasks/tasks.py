@@ -140,6 +140,8 @@ def build(
         **COMMON_HELP,
         "platform": "Platform to push, such as linux/arm64; repeatable, and each "
         "may be a comma list (default: config stack.platforms).",
+        "metadata-file": "Keep bake's metadata (digests of what was pushed) in "
+        "this file.",
     },
 )
 def push(
@@ -155,14 +157,16 @@ def push(
     no_cache: bool = False,
     pull: bool = False,
     platform: list[str] | None = None,
+    metadata_file: str | None = None,
 ) -> None:
     """Push multi-platform images with shared registry cache.
 
     Runs bake with --push on a docker-container (or kubernetes, remote)
-    builder, with cache-from and cache-to of type=registry, mode=max.
+    builder, with cache-from and cache-to of type=registry, mode=max. Prints
+    each pushed tag with its digest, REF@sha256:..., to stdout.
     """
     flags = dict(locals())
-    del flags["c"], flags["builder"], flags["platform"]
+    del flags["c"], flags["builder"], flags["platform"], flags["metadata_file"]
 
     def action() -> int:
         config = settings.stack_config(c.config)
@@ -173,6 +177,7 @@ def push(
             ),
             cache_tag=config["cache_tag"],
             platforms_source=_source(platform, "--platform", "platforms"),
+            metadata_file=metadata_file,
         )
         request = _request(c, builder, "push_builder", **flags)
         return workflow.push(request, push_settings)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import buildx, console, docker, guard, plan, validate
+from . import buildx, console, docker, guard, metadata, plan, validate
 from .errors import StackError
 
 
@@ -36,12 +38,23 @@ class Request:
 
 @dataclass(frozen=True)
 class PushSettings:
-    """What only a push needs: accepted drivers, platforms and the cache tag."""
+    """What only a push needs: drivers, platforms, cache tag, metadata file."""
 
     drivers: frozenset[str]
     platforms: tuple[str, ...]
     cache_tag: str
     platforms_source: str = "--platform"
+    metadata_file: str | None = None
+
+
+@contextmanager
+def _metadata_file(kept: str | None, *, dry: bool) -> Iterator[str | None]:
+    """The metadata file for bake: the user's, else a temporary one (not in --dry)."""
+    if kept or dry:
+        yield kept
+        return
+    with tempfile.TemporaryDirectory(prefix="stack-push-") as folder:
+        yield os.path.join(folder, "metadata.json")
 
 
 def _check(request: Request) -> None:
@@ -180,8 +193,16 @@ def push(request: Request, settings: PushSettings) -> int:
         targets, settings.cache_tag, skip_keys=plan.user_keys(request.sets)
     )
     cache_file = write_override(override, os.environ) if override else None
-    argv = plan.push_argv(
-        guarded.options, platforms=settings.platforms, cache_file=cache_file
-    )
+    with _metadata_file(settings.metadata_file, dry=request.dry) as metadata_file:
+        argv = plan.push_argv(
+            guarded.options,
+            platforms=settings.platforms,
+            cache_file=cache_file,
+            metadata_file=metadata_file,
+        )
 
-    return _switch_and_bake(request, guarded, argv)
+        code = _switch_and_bake(request, guarded, argv)
+        if code == 0 and metadata_file and not request.dry:
+            for ref in metadata.digest_refs(metadata.read(metadata_file), targets):
+                print(ref, flush=True)
+        return code

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from pytest_subprocess import FakeProcess
 from pytest_subprocess.fake_popen import FakePopen
+from pytest_subprocess.utils import Any as AnyArgs
 
 from stack_tasks import plan
 from stack_tasks.tasks import build, push
@@ -79,9 +80,18 @@ def cache_file(cache: dict[str, Any]) -> str:
 
 
 def push_bake(builder: str = PUSH_BUILDER) -> list[str]:
+    """Push's bake command as --dry prints it."""
     argv = [*BAKE, "--builder", builder, "-f", "docker-bake.hcl"]
     argv += ["-f", cache_file(EXAMPLE_CACHE), "--push"]
     argv += ["--set", "*.platform=linux/amd64", "--set", "*.platform=linux/arm64"]
+    return argv
+
+
+def push_bake_run(builder: str = PUSH_BUILDER) -> list[str | AnyArgs]:
+    """Push's bake command as it runs: with a temporary metadata file, any path."""
+    argv: list[str | AnyArgs] = [*push_bake(builder)]
+    after_push = argv.index("--push") + 1
+    argv[after_push:after_push] = ["--metadata-file", FakeProcess.any(min=1, max=1)]
     return argv
 
 
@@ -132,12 +142,13 @@ def test_push_fast_path_makes_two_docker_calls_before_bake(
 ) -> None:
     active(fp, PUSH_BUILDER, "docker-container")
     fp.register(PRINT, stdout=print_json(EXAMPLE_TARGETS))
-    fp.register(push_bake())
+    bake = fp.register(push_bake_run())
 
     result = invoke("stack.push")
 
     assert result.code == 0, result.err
-    assert list(fp.calls) == [INSPECT, PRINT, push_bake()]
+    assert list(fp.calls)[:2] == [INSPECT, PRINT]
+    assert len(fp.calls) == 3 and bake.call_count() == 1
     assert written_cache(result.err.splitlines()[0]) == EXAMPLE_CACHE
 
 
@@ -286,7 +297,7 @@ def test_force_switches_without_asking(fp: FakeProcess, invoke: Invoke) -> None:
     container_builder(fp)
     fp.register(PRINT, stdout=print_json(EXAMPLE_TARGETS))
     use = fp.register(["docker", "buildx", "use", PUSH_BUILDER])
-    fp.register(push_bake())
+    fp.register(push_bake_run())
 
     result = invoke("stack.push", "--force")
 

@@ -250,7 +250,9 @@ def test_two_runs_racing_on_the_active_builder_each_bake_on_their_own(
     assert len(set(active_while_baking.values())) == 1, "both switched before baking"
 
 
-FLAGS_WITH_VALUES = frozenset({"--builder", "-f", "--set", "--progress"})
+FLAGS_WITH_VALUES = frozenset(
+    {"--builder", "-f", "--set", "--progress", "--metadata-file"}
+)
 SWITCHES = frozenset({"--load", "--push", "--no-cache", "--pull"})
 FLAG_LIKE = ["--push", "-f", "--builder=x", "--set", "--", "-", "-rm", "--load=false"]
 
