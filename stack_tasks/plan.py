@@ -116,12 +116,16 @@ def cache_override(
     cache_tag: str,
     *,
     skip_keys: frozenset[str] = frozenset(),
+    cache_fallback: Sequence[str] = (),
+    write_cache: bool = True,
 ) -> dict[str, Any]:
     """A bake file, as JSON data, with registry cache for targets that lack it.
 
     ``targets`` is the ``target`` map of ``bake --print``. Each key is decided
     on its own, and a key in ``skip_keys`` gets nothing from us. With nothing
-    to add, the result is empty.
+    to add, the result is empty. Cache is read from ``cache_tag``, then from
+    each ``cache_fallback`` tag, and written to ``cache_tag`` unless
+    ``write_cache`` is False.
     """
     overrides: dict[str, dict[str, list[str]]] = {}
     for name, target in sorted(targets.items()):
@@ -133,10 +137,13 @@ def cache_override(
             )
 
         ref = registry_cache_ref(str(tags[0]), cache_tag)
+        reads = [registry_cache_ref(str(tags[0]), tag) for tag in cache_fallback]
         cache: dict[str, list[str]] = {}
         if "cache-from" not in skip_keys and not _declares(target, "cache-from"):
-            cache["cache-from"] = [f"type=registry,ref={ref}"]
-        if "cache-to" not in skip_keys and not _declares(target, "cache-to"):
+            refs = dict.fromkeys([ref, *reads])
+            cache["cache-from"] = [f"type=registry,ref={read}" for read in refs]
+        writes = write_cache and "cache-to" not in skip_keys
+        if writes and not _declares(target, "cache-to"):
             cache["cache-to"] = [f"type=registry,ref={ref},mode=max"]
         if cache:
             overrides[name] = cache

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "push_drivers": "docker-container,kubernetes,remote",
     "platforms": "linux/amd64,linux/arm64",
     "cache_tag": "buildcache",
+    "cache_default_branch": "main",
     "probe_timeout": "20",
 }
 

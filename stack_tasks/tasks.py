@@ -178,6 +178,7 @@ def push(
             cache_tag=config["cache_tag"],
             platforms_source=_source(platform, "--platform", "platforms"),
             metadata_file=metadata_file,
+            default_branch=config["cache_default_branch"],
         )
         request = _request(c, builder, "push_builder", **flags)
         return workflow.push(request, push_settings)

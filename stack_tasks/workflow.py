@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import buildx, console, docker, guard, metadata, plan, validate
+from . import buildx, cache, console, docker, git, guard, metadata, plan, validate
 from .errors import StackError
 
 
@@ -45,6 +45,7 @@ class PushSettings:
     cache_tag: str
     platforms_source: str = "--platform"
     metadata_file: str | None = None
+    default_branch: str = "main"
 
 
 @contextmanager
@@ -74,7 +75,7 @@ def _check(request: Request) -> None:
 
 def _check_push(settings: PushSettings) -> None:
     validate.check_platforms(settings.platforms, settings.platforms_source)
-    validate.check_tag(settings.cache_tag, "config stack.cache_tag")
+    cache.check_tag(settings.cache_tag)
 
 
 def _options(request: Request, builder: str) -> plan.BakeOptions:
@@ -183,14 +184,35 @@ def write_override(override: Mapping[str, Any], env: Mapping[str, str]) -> str:
     return str(path)
 
 
+def _cache_tags(settings: PushSettings) -> cache.CacheTags:
+    """The cache tags for this push; git is asked only for a per-branch tag."""
+    if cache.BRANCH_FIELD not in settings.cache_tag:
+        return cache.CacheTags(settings.cache_tag)
+
+    tags = cache.cache_tags(
+        settings.cache_tag, git.current_branch(), settings.default_branch
+    )
+    if not tags.writes:
+        console.warning(
+            f"not on a git branch, so cache is read from the '{tags.tag}' tag of "
+            f"branch {settings.default_branch} and none is written"
+        )
+    return tags
+
+
 def push(request: Request, settings: PushSettings) -> int:
     """Bake multi-platform images with registry cache and --push."""
     _check_push(settings)
     guarded = _guarded(request, settings.drivers, "push")
 
     targets = _resolved_targets(_resolve(request, guarded), request.bake_file)
+    tags = _cache_tags(settings)
     override = plan.cache_override(
-        targets, settings.cache_tag, skip_keys=plan.user_keys(request.sets)
+        targets,
+        tags.tag,
+        skip_keys=plan.user_keys(request.sets),
+        cache_fallback=tags.fallback,
+        write_cache=tags.writes,
     )
     cache_file = write_override(override, os.environ) if override else None
     with _metadata_file(settings.metadata_file, dry=request.dry) as metadata_file:

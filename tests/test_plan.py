@@ -231,3 +231,30 @@ def test_print_args_carry_the_file_the_user_sets_and_targets() -> None:
     args = plan.print_args(options(sets=("a.tags=x",), targets=("a",)))
 
     assert args == ["-f", "docker-bake.hcl", "--set", "a.tags=x", "a"]
+
+
+def test_cache_reads_the_fallback_tag_after_its_own_and_writes_only_its_own() -> None:
+    web = {"web": TARGETS["web"]}
+
+    override = plan.cache_override(web, "bc-dev", cache_fallback=("bc-main",))
+
+    assert override == {
+        "target": {
+            "web": {
+                "cache-from": [
+                    "type=registry,ref=reg:5000/team/web:bc-dev",
+                    "type=registry,ref=reg:5000/team/web:bc-main",
+                ],
+                "cache-to": ["type=registry,ref=reg:5000/team/web:bc-dev,mode=max"],
+            }
+        }
+    }
+
+
+def test_cache_writes_nothing_when_told_not_to() -> None:
+    override = plan.cache_override(TARGETS, "bc-main", write_cache=False)
+
+    assert all("cache-to" not in cache for cache in override["target"].values())
+    assert override["target"]["web"]["cache-from"] == [
+        "type=registry,ref=reg:5000/team/web:bc-main"
+    ]

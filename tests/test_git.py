@@ -1,0 +1,79 @@
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from stack_tasks import git
+
+COMMITTED = "1700000000"
+
+
+def run(folder: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_COMMITTER_DATE": f"@{COMMITTED} +0000"}
+    completed = subprocess.run(
+        ["git", *args], cwd=folder, env=env, capture_output=True, text=True, check=True
+    )
+    return completed.stdout.strip()
+
+
+@pytest.fixture(autouse=True)
+def no_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep git in the test's own folder: GIT_DIR and its kin point elsewhere.
+
+    git sets them for the commands it runs itself, such as `rebase --exec`.
+    """
+    for name in list(os.environ):
+        if name.startswith("GIT_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    run(folder, "init", "-q", "-b", "feature/login")
+    run(folder, "config", "user.email", "t@example.com")
+    run(folder, "config", "user.name", "T")
+    (folder / "a.txt").write_text("a")
+    run(folder, "add", "a.txt")
+    run(folder, "commit", "-q", "-m", "a")
+    return folder
+
+
+def test_current_branch_names_the_checked_out_branch(repo: Path) -> None:
+    assert git.current_branch(str(repo)) == "feature/login"
+
+
+def test_current_branch_is_none_on_a_detached_head(repo: Path) -> None:
+    run(repo, "checkout", "-q", "--detach")
+
+    assert git.current_branch(str(repo)) is None
+
+
+def test_revision_is_the_commit_of_a_clean_tree(repo: Path) -> None:
+    assert git.revision(str(repo)) == run(repo, "rev-parse", "HEAD")
+
+
+def test_revision_says_dirty_when_a_tracked_file_changed(repo: Path) -> None:
+    (repo / "a.txt").write_text("b")
+
+    assert git.revision(str(repo)) == run(repo, "rev-parse", "HEAD") + "-dirty"
+
+
+def test_commit_time_is_the_commits_own_time(repo: Path) -> None:
+    assert git.commit_time(str(repo)) == COMMITTED
+
+
+def test_outside_git_nothing_is_known(tmp_path: Path) -> None:
+    assert git.current_branch(str(tmp_path)) is None
+    assert git.revision(str(tmp_path)) == "unknown"
+    assert git.commit_time(str(tmp_path)) is None
+
+
+def test_a_missing_git_is_the_same_as_outside_git(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(git, "GIT", str(tmp_path / "no-such-git"))
+
+    assert git.revision() == "unknown"
