@@ -14,6 +14,11 @@ variable "REVISION" {
   default = "unknown"
 }
 
+# The commit time in seconds since the epoch; empty outside git.
+variable "SOURCE_DATE_EPOCH" {
+  default = ""
+}
+
 group "default" {
   targets = ["gateway", "router", "worker"]
 }
@@ -33,6 +38,11 @@ target "_service" {
     "org.opencontainers.image.vendor"   = "flowmesh"
     "org.opencontainers.image.version"  = "${TAG}"
     "org.opencontainers.image.revision" = "${REVISION}"
+    # A null label is left out, so there is no created label outside git.
+    "org.opencontainers.image.created" = (
+      SOURCE_DATE_EPOCH == "" ? null
+      : timeadd("1970-01-01T00:00:00Z", "${SOURCE_DATE_EPOCH}s")
+    )
   }
 }
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 GIT = "git"
 UNKNOWN_REVISION = "unknown"
+REVISION = "REVISION"
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 # git answers from local files; a hung git is no reason to hang the task.
 _TIMEOUT = 10.0
 
@@ -46,3 +48,20 @@ def commit_time(cwd: str | None = None) -> str | None:
     """The commit's time in seconds since the epoch; None outside git."""
     seconds = _git(["log", "-1", "--format=%ct"], cwd)
     return seconds if seconds and seconds.isdigit() else None
+
+
+def source_variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """``REVISION`` and ``SOURCE_DATE_EPOCH`` for bake, read from git.
+
+    A variable already in ``environ`` is the user's choice and is left out, so
+    it reaches bake unchanged. Outside git, ``REVISION`` is ``unknown`` and
+    ``SOURCE_DATE_EPOCH`` is not set.
+    """
+    found: dict[str, str] = {}
+    if REVISION not in environ:
+        found[REVISION] = revision()
+    if SOURCE_DATE_EPOCH not in environ:
+        epoch = commit_time()
+        if epoch is not None:
+            found[SOURCE_DATE_EPOCH] = epoch
+    return found

@@ -195,15 +195,18 @@ def bake_env(
     *,
     registry: str | None,
     image_tag: str | None,
+    extra: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Bake's environment, and the variables in it that we set ourselves.
 
     The HCL variables ``REGISTRY`` and ``TAG`` are read from the environment;
     one we do not set keeps the user's own value, or else the HCL default.
+    ``extra`` variables, such as ``REVISION``, are set as they are.
     """
     ours = {
         name: value
         for name, value in (("REGISTRY", registry), ("TAG", image_tag))
         if value is not None
     }
+    ours.update(extra or {})
     return {**base, **ours}, ours

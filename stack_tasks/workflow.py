@@ -103,7 +103,10 @@ class _Guarded:
 def _guarded(request: Request, drivers: frozenset[str], task: str) -> _Guarded:
     _check(request)
     env, ours = plan.bake_env(
-        os.environ, registry=request.registry, image_tag=request.image_tag
+        os.environ,
+        registry=request.registry,
+        image_tag=request.image_tag,
+        extra=git.source_variables(os.environ),
     )
 
     selection = guard.select_builder(

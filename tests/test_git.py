@@ -1,10 +1,17 @@
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pytest_subprocess import FakeProcess
 
 from stack_tasks import git
+
+from .conftest import BAKE, INSPECT, Result, inspect_output
+
+Invoke = Callable[..., Result]
+BUILD_BAKE = [*BAKE, "--builder", "default", "-f", "docker-bake.hcl", "--load"]
 
 COMMITTED = "1700000000"
 
@@ -77,3 +84,49 @@ def test_a_missing_git_is_the_same_as_outside_git(
     monkeypatch.setattr(git, "GIT", str(tmp_path / "no-such-git"))
 
     assert git.revision() == "unknown"
+
+
+def test_source_variables_come_from_the_commit(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+
+    assert git.source_variables({}) == {
+        "REVISION": run(repo, "rev-parse", "HEAD"),
+        "SOURCE_DATE_EPOCH": COMMITTED,
+    }
+
+
+def test_source_variables_leave_the_users_own_values_alone(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+
+    assert git.source_variables({"REVISION": "v1", "SOURCE_DATE_EPOCH": "1"}) == {}
+
+
+def test_source_variables_outside_git_give_revision_unknown_and_no_epoch() -> None:
+    assert git.source_variables({}) == {"REVISION": "unknown"}
+
+
+def test_build_hands_bake_the_revision_and_the_commit_time(
+    fp: FakeProcess, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REVISION")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    fp.register(INSPECT, stdout=inspect_output("default", "docker"))
+    fp.register(["git", "rev-parse", "--verify", "--quiet", "HEAD"], stdout="abc\n")
+    fp.register(["git", "status", "--porcelain", "--untracked-files=no"], stdout="")
+    fp.register(["git", "log", "-1", "--format=%ct"], stdout=f"{COMMITTED}\n")
+    bake = fp.register([*BUILD_BAKE, fp.any()])
+
+    result = invoke("stack.build")
+
+    assert result.code == 0, result.err
+    call = bake.first_call
+    assert call is not None and call.kwargs is not None
+    env = call.kwargs["env"]
+    assert (env["REVISION"], env["SOURCE_DATE_EPOCH"]) == ("abc", COMMITTED)
+    assert f"REVISION=abc SOURCE_DATE_EPOCH={COMMITTED} docker buildx bake" in (
+        result.err
+    )
