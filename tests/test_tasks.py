@@ -21,6 +21,7 @@ from pytest_subprocess import FakeProcess
 from pytest_subprocess.fake_popen import FakePopen
 from pytest_subprocess.utils import Any as AnyArgs
 
+import stack_tasks
 from stack_tasks import plan
 from stack_tasks.tasks import build, push
 
@@ -922,3 +923,36 @@ def test_a_hung_daemon_is_reported_and_its_probe_killed(stand_in: StandIn) -> No
         "running and responsive, then try again"
     ]
     assert not is_running(stand_in.wait_for_pid(timeout=0))
+
+
+@pytest.mark.parametrize(
+    "task",
+    ["stack.targets", "stack.builders", "stack.create-builder", "stack.doctor"],
+)
+def test_every_operator_flag_has_help_text(task: str) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "invoke", "-r", str(REPO), "--help", task],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    options = shown.split("Options:")[1].splitlines()
+    flags = [line for line in options if line.strip().startswith("-")]
+    assert flags and all(len(line.split(None, 2)) > 1 for line in flags)
+
+
+def test_every_task_has_a_short_imperative_first_line() -> None:
+    tasks = stack_tasks.ns.tasks
+
+    assert sorted(tasks) == [
+        "build",
+        "builders",
+        "create-builder",
+        "doctor",
+        "push",
+        "targets",
+    ]
+    for name, task in tasks.items():
+        first_line = (task.__doc__ or "").splitlines()[0]
+        assert first_line.endswith(".") and len(first_line) < 60, name
