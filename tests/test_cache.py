@@ -70,12 +70,17 @@ def written_cache(fp: FakeProcess) -> Any:
     return json.loads(Path(files[1]).read_text("utf-8"))["target"]
 
 
+def register_push_probes(fp: FakeProcess) -> None:
+    """The guard's inspect of builder ci, and the bake file it resolves."""
+    fp.register(INSPECT, stdout=inspect_output("ci", "docker-container"))
+    fp.register([*BAKE, "--print", "-f", "docker-bake.hcl"], stdout=PRINTED)
+
+
 def test_push_on_a_branch_reads_two_caches_and_writes_one(
     fp: FakeProcess, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INVOKE_STACK_CACHE_TAG", "buildcache-{branch}")
-    fp.register(INSPECT, stdout=inspect_output("ci", "docker-container"))
-    fp.register([*BAKE, "--print", "-f", "docker-bake.hcl"], stdout=PRINTED)
+    register_push_probes(fp)
     fp.register(BRANCH, stdout="feature/login\n")
     bake = fp.register([*BAKE, fp.any()])
 
@@ -97,8 +102,7 @@ def test_push_on_a_detached_head_warns_and_writes_no_cache(
     fp: FakeProcess, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INVOKE_STACK_CACHE_TAG", "buildcache-{branch}")
-    fp.register(INSPECT, stdout=inspect_output("ci", "docker-container"))
-    fp.register([*BAKE, "--print", "-f", "docker-bake.hcl"], stdout=PRINTED)
+    register_push_probes(fp)
     fp.register(BRANCH, returncode=1)
     fp.register([*BAKE, fp.any()])
 
@@ -113,8 +117,7 @@ def test_push_with_a_shared_cache_tag_does_not_ask_git(
     fp: FakeProcess, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INVOKE_STACK_CACHE_TAG", "buildcache")
-    fp.register(INSPECT, stdout=inspect_output("ci", "docker-container"))
-    fp.register([*BAKE, "--print", "-f", "docker-bake.hcl"], stdout=PRINTED)
+    register_push_probes(fp)
     fp.register([*BAKE, fp.any()])
 
     assert invoke("stack.push", "-b", "ci").code == 0

@@ -41,13 +41,24 @@ def inputs(tmp_path: Path, **changes: Any) -> doctor.Inputs:
     return doctor.Inputs(**fields)
 
 
-def register_healthy(
-    fp: FakeProcess, push_inspect: str = CI, *, bake: bool = True
-) -> None:
-    fp.register(VERSION, stdout=VERSION_UP)
+def register_docker(fp: FakeProcess, *, daemon_up: bool = True) -> None:
+    if daemon_up:
+        fp.register(VERSION, stdout=VERSION_UP)
+    else:
+        fp.register(VERSION, returncode=1, stdout=VERSION_DOWN, stderr="down\n")
     fp.register(BUILDX_VERSION, stdout="github.com/docker/buildx 0.13.1+ds1 0.13.1\n")
+
+
+def register_healthy(
+    fp: FakeProcess, push_inspect: str | None = CI, *, bake: bool = True
+) -> None:
+    """A machine ready to push; ``push_inspect`` None: the push builder is missing."""
+    register_docker(fp)
     fp.register(INSPECT, stdout=DEFAULT)
-    fp.register([*INSPECT, "ci"], stdout=push_inspect, occurrences=2)
+    if push_inspect is None:
+        fp.register([*INSPECT, "ci"], returncode=1, stderr='ERROR: no builder "ci"')
+    else:
+        fp.register([*INSPECT, "ci"], stdout=push_inspect, occurrences=2)
     if bake:
         fp.register(BAKE_PRINT, stdout=json.dumps(RESOLVED))
 
@@ -175,24 +186,28 @@ def test_run_checks_says_which_platform_needs_emulation_or_a_node(
     assert "--platform linux/s390x" in platforms.fix
 
 
-def test_run_checks_warns_when_the_push_builder_shows_no_platforms_yet(
-    fp: FakeProcess, tmp_path: Path
+@pytest.mark.parametrize(
+    ("push_inspect", "name", "level"),
+    [
+        ("Name: ci\nDriver: docker-container\n", "platforms", "warning"),
+        ("Name: ci\nDriver: docker\n", "push builder", "error"),
+    ],
+    ids=["no platforms before it boots", "another driver"],
+)
+def test_run_checks_judges_the_push_builder(
+    fp: FakeProcess, tmp_path: Path, push_inspect: str, name: str, level: str
 ) -> None:
-    register_healthy(fp, push_inspect="Name: ci\nDriver: docker-container\n")
+    register_healthy(fp, push_inspect=push_inspect)
 
     checks = doctor.run_checks(inputs(tmp_path))
 
-    assert levels(checks)["platforms"] == "warning"
+    assert levels(checks)[name] == level
 
 
 def test_run_checks_sends_a_missing_push_builder_to_create_builder(
     fp: FakeProcess, tmp_path: Path
 ) -> None:
-    fp.register(VERSION, stdout=VERSION_UP)
-    fp.register(BUILDX_VERSION, stdout="github.com/docker/buildx 0.13.1 x\n")
-    fp.register(INSPECT, stdout=DEFAULT)
-    fp.register([*INSPECT, "ci"], returncode=1, stderr='ERROR: no builder "ci" found')
-    fp.register(BAKE_PRINT, stdout=json.dumps(RESOLVED))
+    register_healthy(fp, push_inspect=None)
 
     checks = doctor.run_checks(inputs(tmp_path))
 
@@ -202,26 +217,10 @@ def test_run_checks_sends_a_missing_push_builder_to_create_builder(
     assert doctor.failed(checks)
 
 
-def test_run_checks_refuses_a_push_builder_with_another_driver(
-    fp: FakeProcess, tmp_path: Path
-) -> None:
-    register_healthy(fp, push_inspect="Name: ci\nDriver: docker\n")
-
-    checks = doctor.run_checks(inputs(tmp_path))
-
-    assert levels(checks)["push builder"] == "error"
-
-
 def test_run_checks_skips_the_builders_when_the_daemon_is_down(
     fp: FakeProcess, tmp_path: Path
 ) -> None:
-    fp.register(
-        VERSION,
-        returncode=1,
-        stdout=VERSION_DOWN,
-        stderr="Cannot connect to the Docker daemon at unix:///x.sock.\n",
-    )
-    fp.register(BUILDX_VERSION, stdout="github.com/docker/buildx 0.13.1 x\n")
+    register_docker(fp, daemon_up=False)
     fp.register(BAKE_PRINT, stdout=json.dumps(RESOLVED))
 
     checks = doctor.run_checks(inputs(tmp_path))
@@ -271,8 +270,7 @@ def test_render_puts_the_fix_under_its_check() -> None:
 def test_doctor_task_exits_1_when_a_check_is_an_error(
     fp: FakeProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fp.register(VERSION, returncode=1, stdout=VERSION_DOWN, stderr="down\n")
-    fp.register(BUILDX_VERSION, stdout="github.com/docker/buildx 0.13.1 x\n")
+    register_docker(fp, daemon_up=False)
     fp.register(BAKE_PRINT, stdout=json.dumps(RESOLVED))
 
     with pytest.raises(Exit) as raised:
