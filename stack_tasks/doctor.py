@@ -271,9 +271,12 @@ def run_checks(inputs: Inputs) -> list[Check]:
     """Every check, in the order a person fixes them."""
     try:
         checks = _daemon(inputs.timeout)
-        version = docker.probe(["buildx", "version"], timeout=inputs.timeout)
     except StackError as failure:
         return [Check("docker", ERROR, failure.message)]
+    try:
+        version = docker.probe(["buildx", "version"], timeout=inputs.timeout)
+    except StackError as failure:
+        return [*checks, Check("buildx", ERROR, failure.message)]
     checks.append(check_buildx_version(version.stdout))
 
     daemon_up = checks[1].level == OK

@@ -284,3 +284,19 @@ def test_doctor_task_exits_1_when_a_check_is_an_error(
         "detail": "not reachable: down",
         "fix": "start Docker, or check DOCKER_HOST and DOCKER_CONTEXT",
     }
+
+
+def test_run_checks_stops_at_a_missing_buildx_plugin(
+    fp: FakeProcess, tmp_path: Path
+) -> None:
+    fp.register(VERSION, stdout=VERSION_UP)
+    fp.register(
+        BUILDX_VERSION,
+        returncode=1,
+        stderr="docker: 'buildx' is not a docker command.\n",
+    )
+
+    checks = doctor.run_checks(inputs(tmp_path))
+
+    assert [(c.name, c.level) for c in checks][-1] == ("buildx", "error")
+    assert "plugin is not installed" in checks[-1].detail
