@@ -84,7 +84,7 @@ def test_parse_version_reads_the_first_dotted_number(
 
 @pytest.mark.parametrize(
     ("version", "level"),
-    [("0.9.1", "error"), ("0.12.1", "warning"), ("0.13.1", "ok"), ("v0.24.0", "ok")],
+    [("0.5.1", "error"), ("0.12.1", "warning"), ("0.13.1", "ok"), ("v0.24.0", "ok")],
     ids=["too old to push", "without the newer flags", "enough", "new"],
 )
 def test_check_buildx_version_judges_against_the_flags_we_pass(
