@@ -21,7 +21,6 @@ from . import (
     plan,
     provision,
     settings,
-    validate,
     workflow,
 )
 from . import targets as bake_targets
@@ -224,22 +223,18 @@ def targets(
     """
 
     def action() -> int:
-        config = settings.stack_config(c.config)
-        names = validate.check_targets(target or ())
-        bake_file_path = settings.pick(bake_file, config["bake_file"])
-        env, _ = plan.bake_env(
-            os.environ,
-            registry=settings.pick(registry, config["registry"]),
-            image_tag=settings.pick(image_tag, config["image_tag"]),
-        )
-
-        listing = bake_targets.resolve(
-            bake_file_path,
-            targets=names,
-            sets=tuple(set_ or ()),
-            env=env,
-            timeout=_probe_timeout(config),
-        )
+        flags = {
+            "target": target,
+            "bake_file": bake_file,
+            "set_": set_,
+            "registry": registry,
+            "image_tag": image_tag,
+            "progress": None,
+            "no_cache": False,
+            "pull": False,
+            "force": False,
+        }
+        listing = workflow.list_targets(_request(c, None, "build_builder", **flags))
         _print_data(
             bake_targets.as_json(listing),
             as_json=json_,

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import buildx, cache, console, docker, git, guard, metadata, plan, validate
+from . import (
+    buildx,
+    cache,
+    console,
+    docker,
+    git,
+    guard,
+    metadata,
+    plan,
+    targets,
+    validate,
+)
 from .errors import StackError
 
 
@@ -231,3 +242,18 @@ def push(request: Request, settings: PushSettings) -> int:
             for ref in metadata.digest_refs(metadata.read(metadata_file), targets):
                 print(ref, flush=True)
         return code
+
+
+def list_targets(request: Request) -> targets.Listing:
+    """Check the request, then resolve the bake file's groups and targets."""
+    _check(request)
+    env, _ = plan.bake_env(
+        os.environ, registry=request.registry, image_tag=request.image_tag
+    )
+    return targets.resolve(
+        request.bake_file,
+        targets=request.targets,
+        sets=request.sets,
+        env=env,
+        timeout=request.probe_timeout,
+    )

@@ -151,3 +151,17 @@ def test_targets_task_refuses_a_target_that_looks_like_a_flag(fp: FakeProcess) -
         targets_task(Context(), target=["--push"])
 
     assert fp.call_count(PRINT) == 0
+
+
+def test_targets_task_checks_set_and_registry_before_asking_bake(
+    fp: FakeProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(Exit):
+        targets_task(Context(), set_=["platform=linux/arm64"])
+    with pytest.raises(Exit):
+        targets_task(Context(), registry="Bad Reg")
+
+    assert list(fp.calls) == []
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("Error: --set 'platform=linux/arm64'")
+    assert err[1].startswith("Error: --registry 'Bad Reg'")
