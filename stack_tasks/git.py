@@ -35,19 +35,29 @@ def current_branch(cwd: str | None = None) -> str | None:
     return _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd) or None
 
 
-def revision(cwd: str | None = None) -> str:
-    """The commit, with ``-dirty`` when the work tree has changes; else unknown."""
-    commit = _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd)
-    if not commit:
+def _head(cwd: str | None) -> tuple[str, str] | None:
+    """The commit at HEAD and its time in seconds, from one git call."""
+    line = _git(["log", "-1", "--format=%H %ct"], cwd) or ""
+    commit, _, seconds = line.partition(" ")
+    return (commit, seconds) if commit and seconds.isdigit() else None
+
+
+def _revision(head: tuple[str, str] | None, cwd: str | None) -> str:
+    if head is None:
         return UNKNOWN_REVISION
     changes = _git(["status", "--porcelain", "--untracked-files=no"], cwd)
-    return f"{commit}-dirty" if changes else commit
+    return f"{head[0]}-dirty" if changes else head[0]
+
+
+def revision(cwd: str | None = None) -> str:
+    """The commit, with ``-dirty`` when the work tree has changes; else unknown."""
+    return _revision(_head(cwd), cwd)
 
 
 def commit_time(cwd: str | None = None) -> str | None:
     """The commit's time in seconds since the epoch; None outside git."""
-    seconds = _git(["log", "-1", "--format=%ct"], cwd)
-    return seconds if seconds and seconds.isdigit() else None
+    head = _head(cwd)
+    return head[1] if head else None
 
 
 def source_variables(environ: Mapping[str, str]) -> dict[str, str]:
@@ -55,13 +65,16 @@ def source_variables(environ: Mapping[str, str]) -> dict[str, str]:
 
     A variable already in ``environ`` is the user's choice and is left out, so
     it reaches bake unchanged. Outside git, ``REVISION`` is ``unknown`` and
-    ``SOURCE_DATE_EPOCH`` is not set.
+    ``SOURCE_DATE_EPOCH`` is not set. At most two git calls: HEAD, and status.
     """
+    wanted = {REVISION, SOURCE_DATE_EPOCH} - environ.keys()
+    if not wanted:
+        return {}
+
+    head = _head(None)
     found: dict[str, str] = {}
-    if REVISION not in environ:
-        found[REVISION] = revision()
-    if SOURCE_DATE_EPOCH not in environ:
-        epoch = commit_time()
-        if epoch is not None:
-            found[SOURCE_DATE_EPOCH] = epoch
+    if REVISION in wanted:
+        found[REVISION] = _revision(head, None)
+    if SOURCE_DATE_EPOCH in wanted and head is not None:
+        found[SOURCE_DATE_EPOCH] = head[1]
     return found

@@ -115,14 +115,17 @@ def test_build_hands_bake_the_revision_and_the_commit_time(
     monkeypatch.delenv("REVISION")
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     fp.register(INSPECT, stdout=inspect_output("default", "docker"))
-    fp.register(["git", "rev-parse", "--verify", "--quiet", "HEAD"], stdout="abc\n")
+    head = fp.register(
+        ["git", "log", "-1", "--format=%H %ct"], stdout=f"abc {COMMITTED}\n"
+    )
     fp.register(["git", "status", "--porcelain", "--untracked-files=no"], stdout="")
-    fp.register(["git", "log", "-1", "--format=%ct"], stdout=f"{COMMITTED}\n")
     bake = fp.register([*BUILD_BAKE, fp.any()])
 
     result = invoke("stack.build")
 
     assert result.code == 0, result.err
+    assert head.call_count() == 1
+    assert [list(call)[0] for call in fp.calls].count("git") == 2
     call = bake.first_call
     assert call is not None and call.kwargs is not None
     env = call.kwargs["env"]
