@@ -12,19 +12,11 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from . import builders as builder_listing
-from . import (
-    console,
-    docker,
-    doctor,
-    guard,
-    plan,
-    provision,
-    settings,
-    workflow,
-)
-from . import targets as bake_targets
+from . import console, docker, guard, plan, settings, workflow
 from .errors import Interrupted, StackError
+
+# The operator tasks import their modules when they run, so that build and
+# push, the tasks run most often, load nothing they do not use.
 
 # Exactly these short flags; every other flag is long only (-f means --force).
 SHORT_FLAGS = {"target": "t", "builder": "b", "force": "f"}
@@ -223,6 +215,8 @@ def targets(
     """
 
     def action() -> int:
+        from . import targets as bake_targets
+
         flags = {
             "target": target,
             "bake_file": bake_file,
@@ -257,6 +251,8 @@ def builders(c: Context, json_: bool = False) -> None:
     """
 
     def action() -> int:
+        from . import builders as builder_listing
+
         config = settings.stack_config(c.config)
         acceptance = builder_listing.Acceptance(
             build=guard.BUILD_DRIVERS,
@@ -315,6 +311,8 @@ def create_builder(
     """
 
     def action() -> int:
+        from . import provision
+
         config = settings.stack_config(c.config)
         request = provision.CreateRequest(
             name=settings.pick(builder, config["push_builder"]),
@@ -345,6 +343,8 @@ def doctor_(c: Context, json_: bool = False) -> None:
     """
 
     def action() -> int:
+        from . import doctor
+
         config = settings.stack_config(c.config)
         env, _ = plan.bake_env(
             os.environ, registry=config["registry"], image_tag=config["image_tag"]

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import (
     buildx,
@@ -19,10 +19,12 @@ from . import (
     guard,
     metadata,
     plan,
-    targets,
     validate,
 )
 from .errors import StackError
+
+if TYPE_CHECKING:
+    from . import targets
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ def push(request: Request, settings: PushSettings) -> int:
 
 def list_targets(request: Request) -> targets.Listing:
     """Check the request, then resolve the bake file's groups and targets."""
+    from . import targets
+
     _check(request)
     env, _ = plan.bake_env(
         os.environ, registry=request.registry, image_tag=request.image_tag

@@ -125,7 +125,7 @@ def test_build_hands_bake_the_revision_and_the_commit_time(
 
     assert result.code == 0, result.err
     assert head.call_count() == 1
-    assert [list(call)[0] for call in fp.calls].count("git") == 2
+    assert [next(iter(call)) for call in fp.calls].count("git") == 2
     call = bake.first_call
     assert call is not None and call.kwargs is not None
     env = call.kwargs["env"]

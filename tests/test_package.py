@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,17 @@ def test_shell_starts_passes_argument_lists(source: str) -> None:
 )
 def test_no_module_of_the_package_starts_a_shell(module: Path) -> None:
     assert shell_starts(module.read_text("utf-8")) == []
+
+
+def test_importing_the_package_loads_no_operator_module() -> None:
+    script = (
+        "import sys, stack_tasks; "
+        "print(sorted(m for m in sys.modules if m.startswith('stack_tasks.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+
+    for module in ("builders", "doctor", "provision", "targets", "table"):
+        assert f"'stack_tasks.{module}'" not in loaded
+    assert "'stack_tasks.workflow'" in loaded
