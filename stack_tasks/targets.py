@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from . import buildx, plan, table
+from . import buildx, console, plan, table, validate
+from .errors import StackError
 
 DEFAULT_GROUP = "default"
+
+# An HCL block header such as `group "edge" {`: block labels are literal
+# strings in HCL, so the header names the block.
+_BLOCK_HEADER = re.compile(r'^[ \t]*(?:group|target)[ \t]+"([^"\\]+)"[ \t]*\{', re.M)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,42 @@ def render(listing: Listing) -> str:
     return f"{groups}\n\n{targets}" if listing.groups else targets
 
 
+def declared_names(bake_file: str) -> tuple[str, ...]:
+    """The groups and targets a bake file declares, hidden ``_name`` ones aside.
+
+    An HCL file names them in its block headers, a JSON file as keys; from
+    any other file (a compose file, say) nothing is read.
+    """
+    try:
+        text = Path(bake_file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+    if bake_file.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return ()
+        if not isinstance(data, dict):
+            return ()
+        blocks = [data.get(kind) for kind in ("group", "target")]
+        names = [name for block in blocks if isinstance(block, dict) for name in block]
+    else:
+        names = _BLOCK_HEADER.findall(text)
+
+    usable = (n for n in names if validate.TARGET_NAME.fullmatch(n) and n[0] != "_")
+    return tuple(dict.fromkeys(usable))
+
+
+def _merge(first: Listing, second: Listing) -> Listing:
+    groups = dict(second.groups) | dict(first.groups)
+    targets = {target.name: target for target in (*second.targets, *first.targets)}
+    return Listing(
+        groups=tuple(sorted(groups.items())),
+        targets=tuple(targets[name] for name in sorted(targets)),
+    )
+
+
 def resolve(
     bake_file: str,
     *,
@@ -125,11 +169,32 @@ def resolve(
     env: Mapping[str, str],
     timeout: float | None,
 ) -> Listing:
-    """Resolve the bake file with ``bake --print`` and read what it declares."""
-    resolved = buildx.bake_print(
-        plan.resolve_args(bake_file, sets, targets),
-        bake_file=bake_file,
-        env=env,
-        timeout=timeout,
-    )
-    return read_listing(resolved, targets)
+    """Resolve the bake file with ``bake --print`` and read what it declares.
+
+    With no targets named, every declared group and target is listed: bake
+    0.13 has no way to list them, and given names it reports a ``default``
+    group of its own, so the real one comes from a first call without names.
+    """
+
+    def listing(names: Sequence[str]) -> Listing:
+        resolved = buildx.bake_print(
+            plan.resolve_args(bake_file, sets, names),
+            bake_file=bake_file,
+            env=env,
+            timeout=timeout,
+        )
+        return read_listing(resolved, names)
+
+    first = listing(targets)
+    others = [name for name in declared_names(bake_file) if name != DEFAULT_GROUP]
+    if targets or not others:
+        return first
+
+    try:
+        return _merge(first, listing(others))
+    except StackError as failure:
+        console.warning(
+            f"listing only the default group, since bake could not resolve every "
+            f"block named in {bake_file}: {failure.message}"
+        )
+        return first

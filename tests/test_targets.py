@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +166,85 @@ def test_targets_task_checks_set_and_registry_before_asking_bake(
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("Error: --set 'platform=linux/arm64'")
     assert err[1].startswith("Error: --registry 'Bad Reg'")
+
+
+HCL = """\
+variable "TAG" { default = "dev" }
+# group "commented" {
+group "default" { targets = ["edge"] }
+  group "edge" {
+    targets = ["gateway"]
+  }
+target "_base" {}
+target "gateway" { inherits = ["_base"] }
+target "gateway" { tags = ["again"] }
+"""
+
+
+def test_declared_names_reads_hcl_block_headers_but_not_hidden_or_commented(
+    tmp_path: Path,
+) -> None:
+    bake_file = tmp_path / "docker-bake.hcl"
+    bake_file.write_text(HCL)
+
+    assert targets.declared_names(str(bake_file)) == ("default", "edge", "gateway")
+
+
+def test_declared_names_reads_the_keys_of_a_json_bake_file(tmp_path: Path) -> None:
+    bake_file = tmp_path / "bake.json"
+    bake_file.write_text(json.dumps(RESOLVED | {"target": {"_x": {}, "api": {}}}))
+
+    assert targets.declared_names(str(bake_file)) == (
+        "default",
+        "edge",
+        "backend",
+        "api",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("missing.hcl", None), ("bad.json", "{"), ("list.json", "[1]")],
+    ids=["no file", "broken json", "json that is not an object"],
+)
+def test_declared_names_is_empty_when_the_file_names_nothing(
+    tmp_path: Path, name: str, content: str | None
+) -> None:
+    if content is not None:
+        (tmp_path / name).write_text(content)
+
+    assert targets.declared_names(str(tmp_path / name)) == ()
+
+
+def test_with_no_target_named_every_declared_group_is_listed(
+    fp: FakeProcess, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "docker-bake.hcl").write_text(HCL)
+    fp.register(PRINT, stdout=json.dumps(RESOLVED))
+    named = {**RESOLVED, "group": {**RESOLVED["group"], "default": {"targets": []}}}
+    fp.register([*PRINT, "edge", "gateway"], stdout=json.dumps(named))
+
+    targets_task(Context(), json_=True)
+
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    assert groups["default"] == ["edge", "backend"]
+    assert groups["edge"] == ["gateway"]
+
+
+def test_a_declared_name_bake_rejects_leaves_the_default_listing_and_a_warning(
+    fp: FakeProcess, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "docker-bake.hcl").write_text(HCL)
+    fp.register(PRINT, stdout=json.dumps(RESOLVED))
+    fp.register(
+        [*PRINT, "edge", "gateway"],
+        returncode=1,
+        stderr="ERROR: failed to find target edge\n",
+    )
+
+    targets_task(Context(), json_=True)
+
+    captured = capsys.readouterr()
+    assert sorted(json.loads(captured.out)["groups"]) == ["backend", "default", "edge"]
+    assert "Warning: listing only the default group" in captured.err
+    assert "failed to find target edge" in captured.err

@@ -51,6 +51,21 @@ def test_targets_lists_the_example_stack_in_our_namespace(sandbox: Sandbox) -> N
     ]
 
 
+def test_targets_without_a_target_lists_every_group_of_the_bake_file(
+    sandbox: Sandbox,
+) -> None:
+    done = sandbox.invoke("stack.targets", "--json", *sandbox.image_flags)
+
+    assert done.returncode == 0, output(done)
+    listing = json.loads(done.stdout)
+    assert listing["groups"] == {
+        "backend": ["router", "worker"],
+        "default": ["gateway", "router", "worker"],
+        "edge": ["gateway"],
+    }
+    assert sorted(listing["targets"]) == ["gateway", "router", "worker"]
+
+
 def test_builders_shows_each_node_and_what_each_task_accepts(
     sandbox: Sandbox,
 ) -> None:
