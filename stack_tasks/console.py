@@ -63,5 +63,11 @@ def show_command(line: str, *, dry: bool) -> None:
 def ask(question: str) -> bool:
     """Ask a yes/no question on stderr; anything but yes, or end of input, is no."""
     _emit(f"{question} [y/N] ", Fore.YELLOW, end="")
-    answer = sys.stdin.readline()
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        # End the prompt's line, so that the shell's next line starts clean.
+        _emit("")
+        raise
+
     return answer.strip().lower() in {"y", "yes"}

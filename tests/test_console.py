@@ -42,3 +42,26 @@ def test_a_command_line_can_be_pasted_into_a_shell() -> None:
     )
 
     assert line == "TAG='it'\"'\"'s' docker buildx bake --set '*.platform=local'"
+
+
+class Interrupting(io.StringIO):
+    def readline(self, size: int | None = -1) -> str:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_at_the_prompt_ends_its_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", Interrupting())
+
+    with pytest.raises(KeyboardInterrupt):
+        console.ask("Switch?")
+
+    assert capsys.readouterr().err == "Switch? [y/N] \n"
+
+
+def test_only_yes_is_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = {"y\n": True, "YES\n": True, "n\n": False, "\n": False, "": False}
+    for typed, expected in answers.items():
+        monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+        assert console.ask("Switch?") is expected
