@@ -44,8 +44,10 @@ def test_a_command_line_can_be_pasted_into_a_shell() -> None:
     assert line == "TAG='it'\"'\"'s' docker buildx bake --set '*.platform=local'"
 
 
-class Interrupting(io.StringIO):
-    def readline(self, size: int | None = -1) -> str:
+class Interrupting:
+    """Standard input on which the user presses Ctrl-C."""
+
+    def readline(self) -> str:
         raise KeyboardInterrupt
 
 
