@@ -12,9 +12,6 @@ from .errors import StackError
 
 BAKE = ("docker", "buildx", "bake")
 
-# Keys whose values bake appends across --set flags instead of replacing.
-LIST_KEYS = ("platform", "cache-from", "cache-to")
-
 # Build on the native builder: no registry cache, and one platform that loads.
 BUILD_OVERRIDES = ("*.cache-from=", "*.cache-to=", "*.platform=local")
 
