@@ -77,7 +77,17 @@ def _source(flag_value: Any, flag: str, key: str) -> str:
     return flag if given else f"config stack.{key}"
 
 
-def _request(c: Context, builder: str | None, builder_key: str, **flags: Any) -> Any:
+def _probe_timeout(config: dict[str, Any]) -> float:
+    return settings.as_seconds(config["probe_timeout"], "probe_timeout")
+
+
+def _push_drivers(config: dict[str, Any]) -> frozenset[str]:
+    return frozenset(settings.as_list(config["push_drivers"], "push_drivers"))
+
+
+def _request(
+    c: Context, builder: str | None, builder_key: str, **flags: Any
+) -> workflow.Request:
     config = settings.stack_config(c.config)
     chosen = settings.pick(builder, config[builder_key])
     return workflow.Request(
@@ -96,7 +106,7 @@ def _request(c: Context, builder: str | None, builder_key: str, **flags: Any) ->
         pull=flags["pull"],
         force=flags["force"],
         dry=bool(c.config.run.dry),
-        probe_timeout=settings.as_seconds(config["probe_timeout"], "probe_timeout"),
+        probe_timeout=_probe_timeout(config),
     )
 
 
@@ -162,7 +172,7 @@ def push(
     def action() -> int:
         config = settings.stack_config(c.config)
         push_settings = workflow.PushSettings(
-            drivers=frozenset(settings.as_list(config["push_drivers"], "push_drivers")),
+            drivers=_push_drivers(config),
             platforms=settings.as_list(
                 settings.pick(platform, config["platforms"]), "platforms"
             ),
@@ -180,10 +190,6 @@ def push(
 def _print_data(data: Any, *, as_json: bool, human: str) -> None:
     """Print a listing to stdout: JSON for scripts, else the human text."""
     print(json.dumps(data, indent=2) if as_json else human, flush=True)
-
-
-def _probe_timeout(config: dict[str, Any]) -> float:
-    return settings.as_seconds(config["probe_timeout"], "probe_timeout")
 
 
 @task(
@@ -268,10 +274,6 @@ def builders(c: Context, json_: bool = False) -> None:
         return 0
 
     _run(action)
-
-
-def _push_drivers(config: dict[str, Any]) -> frozenset[str]:
-    return frozenset(settings.as_list(config["push_drivers"], "push_drivers"))
 
 
 @task(
