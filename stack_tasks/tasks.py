@@ -196,8 +196,8 @@ def _print_data(data: Any, *, as_json: bool, human: str) -> None:
     klass=StackTask,
     iterable=["target", "set_"],
     help={
-        "target": "Target or group to list; repeat for several (default: the "
-        "bake file's default group).",
+        "target": "Target or group to list; repeat for several (default: every "
+        "group and target the bake file declares).",
         "bake-file": COMMON_HELP["bake-file"],
         "set": COMMON_HELP["set"],
         "registry": COMMON_HELP["registry"],

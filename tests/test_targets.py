@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ RESOLVED: dict[str, Any] = {
     },
 }
 
+REPO = Path(__file__).resolve().parent.parent
 PRINT = ["docker", "buildx", "bake", "--print", "-f", "docker-bake.hcl"]
 
 
@@ -248,3 +251,14 @@ def test_a_declared_name_bake_rejects_leaves_the_default_listing_and_a_warning(
     assert sorted(json.loads(captured.out)["groups"]) == ["backend", "default", "edge"]
     assert "Warning: listing only the default group" in captured.err
     assert "failed to find target edge" in captured.err
+
+
+def test_the_target_help_says_every_declared_group_is_the_default() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "invoke", "-r", str(REPO), "--help", "stack.targets"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    assert "every group and target the bake file declares" in " ".join(shown.split())
